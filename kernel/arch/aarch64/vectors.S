@@ -1,0 +1,123 @@
+/*
+ * Exception vector table: 16 slots of 0x80 bytes. Each slot saves the full
+ * register frame (struct trap_frame) on the current kernel stack and calls
+ * the C handler for its kind; anything without a handler goes to
+ * exception_unexpected with the slot number, which dumps and panics.
+ */
+#include <arch/trap.h>
+
+.macro SAVE_FRAME
+    sub     sp, sp, #TRAP_FRAME_SIZE
+    stp     x0, x1, [sp, #16 * 0]
+    stp     x2, x3, [sp, #16 * 1]
+    stp     x4, x5, [sp, #16 * 2]
+    stp     x6, x7, [sp, #16 * 3]
+    stp     x8, x9, [sp, #16 * 4]
+    stp     x10, x11, [sp, #16 * 5]
+    stp     x12, x13, [sp, #16 * 6]
+    stp     x14, x15, [sp, #16 * 7]
+    stp     x16, x17, [sp, #16 * 8]
+    stp     x18, x19, [sp, #16 * 9]
+    stp     x20, x21, [sp, #16 * 10]
+    stp     x22, x23, [sp, #16 * 11]
+    stp     x24, x25, [sp, #16 * 12]
+    stp     x26, x27, [sp, #16 * 13]
+    stp     x28, x29, [sp, #16 * 14]
+    mrs     x21, sp_el0
+    stp     x30, x21, [sp, #TRAP_X0 + 30 * 8]
+    mrs     x22, elr_el1
+    mrs     x23, spsr_el1
+    stp     x22, x23, [sp, #TRAP_ELR]
+    mrs     x24, esr_el1
+    mrs     x25, far_el1
+    stp     x24, x25, [sp, #TRAP_ESR]
+.endm
+
+.macro RESTORE_FRAME_AND_ERET
+    ldp     x22, x23, [sp, #TRAP_ELR]
+    msr     elr_el1, x22
+    msr     spsr_el1, x23
+    ldp     x30, x21, [sp, #TRAP_X0 + 30 * 8]
+    msr     sp_el0, x21
+    ldp     x0, x1, [sp, #16 * 0]
+    ldp     x2, x3, [sp, #16 * 1]
+    ldp     x4, x5, [sp, #16 * 2]
+    ldp     x6, x7, [sp, #16 * 3]
+    ldp     x8, x9, [sp, #16 * 4]
+    ldp     x10, x11, [sp, #16 * 5]
+    ldp     x12, x13, [sp, #16 * 6]
+    ldp     x14, x15, [sp, #16 * 7]
+    ldp     x16, x17, [sp, #16 * 8]
+    ldp     x18, x19, [sp, #16 * 9]
+    ldp     x20, x21, [sp, #16 * 10]
+    ldp     x22, x23, [sp, #16 * 11]
+    ldp     x24, x25, [sp, #16 * 12]
+    ldp     x26, x27, [sp, #16 * 13]
+    ldp     x28, x29, [sp, #16 * 14]
+    add     sp, sp, #TRAP_FRAME_SIZE
+    eret
+.endm
+
+/* A vector slot: branch to a common stub (the slot is only 32 instructions). */
+.macro VECTOR target
+    .balign 0x80
+    b       \target
+.endm
+
+/* An unexpected slot: save, then report the slot number. */
+.macro UNEXPECTED vector
+unexpected_\vector:
+    SAVE_FRAME
+    mov     x0, sp
+    mov     x1, #\vector
+    bl      exception_unexpected
+    b       .
+.endm
+
+.section .text
+.balign 2048
+.global exception_vectors
+exception_vectors:
+    VECTOR  unexpected_0        /* EL1t sync */
+    VECTOR  unexpected_1        /* EL1t IRQ */
+    VECTOR  unexpected_2        /* EL1t FIQ */
+    VECTOR  unexpected_3        /* EL1t SError */
+    VECTOR  el1_sync            /* EL1h sync */
+    VECTOR  el1_irq             /* EL1h IRQ */
+    VECTOR  unexpected_6        /* EL1h FIQ */
+    VECTOR  unexpected_7        /* EL1h SError */
+    VECTOR  unexpected_8        /* EL0 AArch64 sync */
+    VECTOR  el0_irq             /* EL0 AArch64 IRQ */
+    VECTOR  unexpected_10       /* EL0 AArch64 FIQ */
+    VECTOR  unexpected_11       /* EL0 AArch64 SError */
+    VECTOR  unexpected_12       /* EL0 AArch32 sync */
+    VECTOR  unexpected_13       /* EL0 AArch32 IRQ */
+    VECTOR  unexpected_14       /* EL0 AArch32 FIQ */
+    VECTOR  unexpected_15       /* EL0 AArch32 SError */
+
+el1_sync:
+    SAVE_FRAME
+    mov     x0, sp
+    bl      exception_el1_sync
+    RESTORE_FRAME_AND_ERET
+
+el1_irq:
+el0_irq:
+    SAVE_FRAME
+    mov     x0, sp
+    bl      exception_irq
+    RESTORE_FRAME_AND_ERET
+
+    UNEXPECTED 0
+    UNEXPECTED 1
+    UNEXPECTED 2
+    UNEXPECTED 3
+    UNEXPECTED 6
+    UNEXPECTED 7
+    UNEXPECTED 8
+    UNEXPECTED 10
+    UNEXPECTED 11
+    UNEXPECTED 12
+    UNEXPECTED 13
+    UNEXPECTED 14
+    UNEXPECTED 15

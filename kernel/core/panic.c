@@ -1,0 +1,32 @@
+/*
+ * Fatal kernel errors.
+ */
+#include <arch/sysreg.h>
+#include <config.h>
+#include <console.h>
+#include <panic.h>
+#include <semihost.h>
+
+void system_halt(int status)
+{
+    all_exceptions_disable();
+#ifdef CONFIG_SEMIHOSTING
+    semihost_exit(status);
+#else
+    (void)status;
+#endif
+    for (;;)
+        wfi();
+}
+
+void panic(const char *fmt, ...)
+{
+    all_exceptions_disable();
+    kprintf("\nKERNEL PANIC on core %u: ", cpu_id());
+    va_list ap;
+    va_start(ap, fmt);
+    kvprintf(fmt, ap);
+    va_end(ap);
+    kprintf("\nSystem halted.\n");
+    system_halt(PANIC_EXIT_STATUS);
+}
