@@ -25,12 +25,13 @@ DEPFILES :=
 
 include kernel/kernel.mk
 include tests/unit/unit.mk
+include user/user.mk
 
-IMAGES := $(BUILD)/kernel8.img $(BUILD)/kernel-test/kernel8.img
+IMAGES := $(BUILD)/kernel8.img $(BUILD)/kernel-test/kernel8.img $(BUILD)/kernel-ostest/kernel8.img
 
 .PHONY: all images run test debug bench clean setup unit-tests FORCE
 
-all: images unit-tests
+all: images unit-tests user
 images: $(IMAGES)
 
 setup:

@@ -1,36 +1,61 @@
 # The kernel: sources, flags and the images built from them.
 #
-# Two variants share the sources:
-#   kernel       release image for `make run` and real hardware (build/kernel8.img)
-#   kernel-test  adds semihosting exit and the ktest hooks (build/kernel-test/kernel8.img)
+# Variants share the sources and differ in flags and in the root task
+# linked into the image:
+#   kernel         release image for `make run` and real hardware (build/kernel8.img),
+#                  root task user/init
+#   kernel-test    adds semihosting exit and the ktest hooks, root task user/init
+#   kernel-ostest  the in-OS test suite (user/tests) as root task; semihosting
+#                  exit and one debug line per failed invocation
 
 KERNEL_SRCS := \
 	kernel/arch/aarch64/boot.S \
 	kernel/arch/aarch64/vectors.S \
 	kernel/arch/aarch64/boot_mmu.c \
+	kernel/arch/aarch64/fpu_regs.S \
 	kernel/arch/aarch64/esr.c \
 	kernel/arch/aarch64/exception.c \
+	kernel/arch/aarch64/fpu.c \
 	kernel/arch/aarch64/semihost.c \
 	kernel/arch/aarch64/smp.c \
 	kernel/arch/aarch64/timer.c \
+	kernel/arch/aarch64/vspace.c \
 	kernel/plat/bcm2837/irq.c \
 	kernel/plat/bcm2837/machine.c \
 	kernel/plat/bcm2837/mailbox.c \
+	kernel/plat/bcm2837/power.c \
 	kernel/plat/bcm2837/uart.c \
+	kernel/core/boot.c \
+	kernel/core/cdt.c \
 	kernel/core/cmdline.c \
 	kernel/core/console.c \
+	kernel/core/cspace.c \
+	kernel/core/elf.c \
+	kernel/core/fault.c \
 	kernel/core/format.c \
 	kernel/core/main.c \
 	kernel/core/panic.c \
 	kernel/core/percpu.c \
-	kernel/core/string.c
+	kernel/core/sched.c \
+	kernel/core/string.c \
+	kernel/core/syscall.c \
+	kernel/object/asid.c \
+	kernel/object/cnode.c \
+	kernel/object/endpoint.c \
+	kernel/object/frame.c \
+	kernel/object/irq.c \
+	kernel/object/notification.c \
+	kernel/object/object.c \
+	kernel/object/pagetable.c \
+	kernel/object/tcb.c \
+	kernel/object/untyped.c
 
 KERNEL_TEST_SRCS := kernel/core/ktest.c
 
 KERNEL_LDS := kernel/arch/aarch64/kernel.ld
 
 KERNEL_INCLUDES := -Ikernel/include -Ikernel/arch/aarch64/include \
-	-Ikernel/plat/bcm2837/include -I$(BUILD)/gen
+	-Ikernel/plat/bcm2837/include -Iinclude -I$(BUILD)/gen
 
 # -mstrict-align: boot code runs with the MMU off, where unaligned accesses
 #   fault on hardware (QEMU hides this).
@@ -45,10 +70,21 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-com
 KERNEL_ASFLAGS := -g -D__ASSEMBLER__ $(KERNEL_INCLUDES)
 KERNEL_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-z,norelro -Wl,--no-warn-rwx-segments
 
-# $(call kernel_variant,name,extra-cflags,extra-sources)
+# $(call kernel_variant,name,extra-cflags,extra-sources,root-task-elf)
 define kernel_variant
-$(1)_OBJS := $$(addprefix $(BUILD)/$(1)/,$$(addsuffix .o,$$(basename $$(KERNEL_SRCS) $(3))))
+$(1)_OBJS := $$(addprefix $(BUILD)/$(1)/,$$(addsuffix .o,$$(basename $$(KERNEL_SRCS) $(3)))) \
+	$(BUILD)/$(1)/roottask.o
 $(1)_CFLAGS := $$(KERNEL_CFLAGS) $(2)
+
+# The root task, stripped of debug information, linked into the image.
+$(BUILD)/$(1)/roottask.elf: $(4)
+	@mkdir -p $$(@D)
+	$$(Q)$$(TARGET_OBJCOPY) --strip-debug $$< $$@
+
+$(BUILD)/$(1)/roottask.o: $(BUILD)/$(1)/roottask.elf
+	$$(Q)echo "  EMBED   $$@"
+	$$(Q)printf '.section .rodata.roottask, "a"\n.balign 16\n.global roottask_elf_start, roottask_elf_end\nroottask_elf_start:\n.incbin "%s"\nroottask_elf_end:\n' $$< | \
+		$$(TARGET_CC) -c -x assembler -o $$@ -
 
 $(BUILD)/$(1)/%.o: %.c | $(BUILD)/gen/version.h
 	@mkdir -p $$(@D)
@@ -71,8 +107,9 @@ $(BUILD)/$(1)/kernel8.img: $(BUILD)/$(1)/kernel.elf
 DEPFILES += $$($(1)_OBJS:.o=.d)
 endef
 
-$(eval $(call kernel_variant,kernel,,))
-$(eval $(call kernel_variant,kernel-test,-DCONFIG_SEMIHOSTING -DCONFIG_KTEST,$(KERNEL_TEST_SRCS)))
+$(eval $(call kernel_variant,kernel,-DCONFIG_HEARTBEAT,,$(BUILD)/user/init.elf))
+$(eval $(call kernel_variant,kernel-test,-DCONFIG_HEARTBEAT -DCONFIG_SEMIHOSTING -DCONFIG_KTEST,$(KERNEL_TEST_SRCS),$(BUILD)/user/init.elf))
+$(eval $(call kernel_variant,kernel-ostest,-DCONFIG_SEMIHOSTING -DCONFIG_DEBUG_INVOCATIONS,,$(BUILD)/user/tests.elf))
 
 $(BUILD)/kernel8.img: $(BUILD)/kernel/kernel8.img
 	$(Q)cp $< $@

@@ -6,11 +6,13 @@
 #include <arch/mmu.h>
 #include <arch/sysreg.h>
 #include <bits.h>
+#include <boot.h>
 #include <console.h>
 #include <irq.h>
 #include <ktest.h>
 #include <machine.h>
 #include <percpu.h>
+#include <sched.h>
 #include <smp.h>
 #include <timer.h>
 #include <version.h>
@@ -72,10 +74,15 @@ static void print_banner(unsigned parked)
         kprintf("command line: %s\n", machine.cmdline);
 }
 
-/* Until there is a scheduler and a shell: one heartbeat line per second. */
+/* Every tick charges the running thread; until there is a shell, release
+ * builds also print one heartbeat line per second. */
 void kernel_tick(void)
 {
     struct cpu *cpu = this_cpu();
+    sched_tick();
+#ifndef CONFIG_HEARTBEAT
+    return;
+#endif
     if (cpu->ticks % TICK_HZ != 0)
         return;
     u64 ms = timer_now() / (timer_frequency() / 1000);
@@ -95,9 +102,10 @@ void kernel_main(paddr_t boot_arg)
     irq_init();
     irq_init_percpu();
     timer_init(TICK_HZ);
+    sched_init();
     ktest_boot(machine.cmdline);
+    boot_create_root_task(&machine);
 
-    irq_enable();
-    for (;;)
-        wfi();
+    /* Into the root task; interrupts come on with the first eret. */
+    return_to_user();
 }

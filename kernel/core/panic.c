@@ -19,6 +19,17 @@ void system_halt(int status)
         wfi();
 }
 
+void system_shutdown(int status)
+{
+    all_exceptions_disable();
+#ifdef CONFIG_SEMIHOSTING
+    semihost_exit(status);
+#else
+    kprintf("System powering off (status %d).\n", status);
+    plat_power_off();
+#endif
+}
+
 void panic(const char *fmt, ...)
 {
     all_exceptions_disable();

@@ -11,5 +11,6 @@ void percpu_init(unsigned id)
     struct cpu *cpu = &cpus[id];
     cpu->id = id;
     cpu->online = true;
+    cpu->kernel_stack_top = (u64)&kernel_stacks[id][KERNEL_STACK_SIZE];
     sysreg_write(tpidr_el1, cpu);
 }

@@ -138,6 +138,7 @@ secondary_entry:
     mov     w2, #1
     str     w2, [x1, x20, lsl #2]
     dsb     sy
+    sev                                 /* core 0 may wait for us in wfe */
     adrp    x3, secondary_release
     add     x3, x3, :lo12:secondary_release
 1:  wfi

@@ -24,7 +24,7 @@
 #define IMAGE_L3_TABLES 4               /* pages for the first 8 MiB */
 
 u64 kernel_pt_l0[512] __aligned(PAGE_SIZE);
-u64 empty_pt_l0[512] __aligned(PAGE_SIZE);
+u64 empty_pt_l0[512] __aligned(PAGE_SIZE);   /* TTBR0 when no user space is active */
 static u64 kernel_pt_l1[512] __aligned(PAGE_SIZE);
 static u64 kernel_pt_l2[2][512] __aligned(PAGE_SIZE);
 static u64 kernel_pt_l3[IMAGE_L3_TABLES][512] __aligned(PAGE_SIZE);

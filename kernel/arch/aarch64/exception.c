@@ -7,7 +7,6 @@
 #include <arch/sysreg.h>
 #include <arch/trap.h>
 #include <console.h>
-#include <irq.h>
 #include <panic.h>
 
 void trap_frame_dump(const struct trap_frame *f, unsigned vector)
@@ -49,10 +48,4 @@ void exception_unexpected(struct trap_frame *frame, unsigned vector)
 {
     trap_frame_dump(frame, vector);
     panic("unexpected exception: %s", vector_name(vector));
-}
-
-void exception_irq(struct trap_frame *frame)
-{
-    (void)frame;
-    irq_dispatch();
 }

@@ -25,6 +25,10 @@ unsigned smp_count_parked(void)
         dsb_sy();
         for (unsigned core = 1; core < NCPU; core++)
             parked += secondary_parked[core] != 0;
+        /* Secondaries send an event when they park. Under QEMU's
+         * round-robin (-icount) a plain busy loop would starve them. */
+        if (parked < NCPU - 1)
+            __asm__ volatile("wfe");
     } while (parked < NCPU - 1 && timer_now() < deadline);
     return parked;
 }

@@ -1,10 +1,19 @@
 /*
- * Exception vector table: 16 slots of 0x80 bytes. Each slot saves the full
- * register frame (struct trap_frame) on the current kernel stack and calls
- * the C handler for its kind; anything without a handler goes to
- * exception_unexpected with the slot number, which dumps and panics.
+ * Exception vector table: 16 slots of 0x80 bytes.
+ *
+ * From a thread (EL0, or the idle thread in EL1t): SP_EL1 was left pointing
+ * just past the thread's register frame inside its TCB (see
+ * context_restore), so SAVE_FRAME stores the registers straight into the
+ * TCB. Then the core's kernel stack is loaded and C takes over; it never
+ * returns but leaves through context_restore.
+ *
+ * From the kernel itself (EL1h): the frame goes on the kernel stack. The
+ * kernel runs with interrupts masked, so only a synchronous exception (a
+ * kernel bug) can arrive; it is dumped and the kernel panics. Every other
+ * slot goes to exception_unexpected with its number.
  */
 #include <arch/trap.h>
+#include <percpu.h>
 
 .macro SAVE_FRAME
     sub     sp, sp, #TRAP_FRAME_SIZE
@@ -78,16 +87,16 @@ unexpected_\vector:
 .balign 2048
 .global exception_vectors
 exception_vectors:
-    VECTOR  unexpected_0        /* EL1t sync */
-    VECTOR  unexpected_1        /* EL1t IRQ */
+    VECTOR  thread_sync         /* EL1t sync (idle thread) */
+    VECTOR  thread_irq          /* EL1t IRQ (idle thread) */
     VECTOR  unexpected_2        /* EL1t FIQ */
     VECTOR  unexpected_3        /* EL1t SError */
     VECTOR  el1_sync            /* EL1h sync */
-    VECTOR  el1_irq             /* EL1h IRQ */
+    VECTOR  unexpected_5        /* EL1h IRQ: the kernel runs with IRQs masked */
     VECTOR  unexpected_6        /* EL1h FIQ */
     VECTOR  unexpected_7        /* EL1h SError */
-    VECTOR  unexpected_8        /* EL0 AArch64 sync */
-    VECTOR  el0_irq             /* EL0 AArch64 IRQ */
+    VECTOR  thread_sync         /* EL0 AArch64 sync */
+    VECTOR  thread_irq          /* EL0 AArch64 IRQ */
     VECTOR  unexpected_10       /* EL0 AArch64 FIQ */
     VECTOR  unexpected_11       /* EL0 AArch64 SError */
     VECTOR  unexpected_12       /* EL0 AArch32 sync */
@@ -101,20 +110,46 @@ el1_sync:
     bl      exception_el1_sync
     RESTORE_FRAME_AND_ERET
 
-el1_irq:
-el0_irq:
+/* Save into the current TCB, then switch to the kernel stack. */
+.macro THREAD_ENTRY
     SAVE_FRAME
     mov     x0, sp
-    bl      exception_irq
+    mrs     x1, tpidr_el1
+    ldr     x1, [x1, #CPU_KERNEL_STACK_TOP]
+    mov     sp, x1
+    mov     x29, xzr
+.endm
+
+thread_sync:
+    THREAD_ENTRY
+    bl      handle_user_sync
+    b       .
+
+thread_irq:
+    THREAD_ENTRY
+    bl      handle_user_irq
+    b       .
+
+/*
+ * context_restore(struct trap_frame *frame): enter the thread whose frame
+ * this is. Leaves SP_EL1 just past the frame for the next entry.
+ */
+.global context_restore
+context_restore:
+    mov     sp, x0
     RESTORE_FRAME_AND_ERET
 
-    UNEXPECTED 0
-    UNEXPECTED 1
+/* The idle thread: EL1t, interrupts enabled, sleeps until one arrives. */
+.global idle_loop
+idle_loop:
+    wfi
+    b       idle_loop
+
     UNEXPECTED 2
     UNEXPECTED 3
+    UNEXPECTED 5
     UNEXPECTED 6
     UNEXPECTED 7
-    UNEXPECTED 8
     UNEXPECTED 10
     UNEXPECTED 11
     UNEXPECTED 12

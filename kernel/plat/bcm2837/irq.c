@@ -28,11 +28,14 @@ void irq_init_percpu(void)
     mmio_write32(LOCAL_BASE, LOCAL_TIMER_CTL(cpu_id()), LOCAL_TIMER_CNTPNS);
 }
 
-/* A peripheral line nobody owns: mask it so it cannot storm, and say so. */
-static void gpu_irq_spurious(unsigned irq)
+void plat_irq_mask(unsigned irq)
 {
     mmio_write32(IC_BASE, irq < 32 ? IC_DISABLE1 : IC_DISABLE2, 1u << (irq % 32));
-    kprintf("irq: masked unowned peripheral interrupt %u\n", irq);
+}
+
+void plat_irq_unmask(unsigned irq)
+{
+    mmio_write32(IC_BASE, irq < 32 ? IC_ENABLE1 : IC_ENABLE2, 1u << (irq % 32));
 }
 
 static void gpu_irq_dispatch(void)
@@ -45,7 +48,9 @@ static void gpu_irq_dispatch(void)
         while (pending[word] != 0) {
             unsigned bit = (unsigned)__builtin_ctz(pending[word]);
             pending[word] &= pending[word] - 1;
-            gpu_irq_spurious(word * 32 + bit);
+            unsigned irq = word * 32 + bit;
+            if (!irq_deliver(irq))
+                kprintf("irq: masked peripheral interrupt %u with no handler\n", irq);
         }
     }
 }

@@ -1,0 +1,63 @@
+/*
+ * User address spaces on AArch64: 4-level translation tables (48-bit VA,
+ * 4 KiB granule) rooted in a VSpace object, tagged with a 16-bit ASID.
+ */
+#ifndef LAKE_ARCH_VSPACE_H
+#define LAKE_ARCH_VSPACE_H
+
+#include <lake/object.h>
+#include <object/objects.h>
+
+#define VSPACE_LEVELS   4
+#define PT_ENTRIES      512
+#define ASID_POOLS      (1u << (LAKE_ASID_BITS - 9))    /* 128 pools of 512 */
+
+struct asid_pool {
+    u64 *vspace[LAKE_ASID_POOL_ENTRIES];    /* root table per ASID, or NULL */
+};
+
+_Static_assert(sizeof(struct asid_pool) == (1u << LAKE_ASID_POOL_BITS), "ASID pool size");
+
+/* The ASID table: which pool serves each block of 512 ASIDs. */
+extern struct asid_pool *asid_table[ASID_POOLS];
+
+/* Root table of the VSpace with this ASID, or NULL. */
+u64 *asid_lookup(unsigned asid);
+
+/* Index of va in a table of the given level (0 = root). */
+static inline unsigned pt_index(vaddr_t va, unsigned level)
+{
+    return (unsigned)((va >> (39 - 9 * level)) & (PT_ENTRIES - 1));
+}
+
+/*
+ * Walks from the root to the entry for va in a table of `level`. Returns a
+ * pointer to that entry, or NULL with *missing set to the first level whose
+ * table is absent (or *missing = level of a block mapping in the way,
+ * with *blocked = true).
+ */
+u64 *vspace_lookup_entry(u64 *root, vaddr_t va, unsigned level, unsigned *missing, bool *blocked);
+
+u64 pte_table(paddr_t table);
+/* A leaf entry for a frame at level 2 (2 MiB block) or 3 (4 KiB page). */
+u64 pte_leaf(paddr_t pa, unsigned level, unsigned rights, unsigned attrs);
+bool pte_is_valid(u64 pte);
+bool pte_is_table(u64 pte, unsigned level);
+paddr_t pte_address(u64 pte);
+
+void tlb_invalidate_page(unsigned asid, vaddr_t va);
+void tlb_invalidate_asid(unsigned asid);
+/* Keeps the table walker's view coherent after a table write. */
+void pte_written(u64 *entry);
+
+void cache_clean_range(const void *va, size_t size);
+void cache_invalidate_range(const void *va, size_t size);
+void cache_clean_invalidate_range(const void *va, size_t size);
+void cache_unify_range(const void *va, size_t size);
+
+/* Switches TTBR0 to the thread's address space (or an empty one). */
+void vspace_activate(struct tcb *t);
+
+extern u64 empty_pt_l0[PT_ENTRIES];
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * AArch64 translation tables for user address spaces, TLB and cache
+ * maintenance. User mappings are non-global (nG) and tagged with the
+ * VSpace's ASID, so switching address spaces needs no TLB flush.
+ */
+#include <arch/mmu.h>
+#include <arch/sysreg.h>
+#include <arch/vspace.h>
+#include <lake/message.h>
+
+#define CACHE_LINE 64
+
+struct asid_pool *asid_table[ASID_POOLS];
+
+u64 *asid_lookup(unsigned asid)
+{
+    struct asid_pool *pool;
+    if (asid == 0 || asid >= BIT(LAKE_ASID_BITS))
+        return NULL;
+    pool = asid_table[asid >> 9];
+    return pool ? pool->vspace[asid & (LAKE_ASID_POOL_ENTRIES - 1)] : NULL;
+}
+
+bool pte_is_valid(u64 pte) { return (pte & PTE_VALID) != 0; }
+bool pte_is_table(u64 pte, unsigned level) { return level < 3 && (pte & 3) == 3; }
+paddr_t pte_address(u64 pte) { return pte & PTE_ADDR_MASK; }
+
+u64 pte_table(paddr_t table)
+{
+    return table | PTE_VALID | PTE_TABLE;
+}
+
+u64 pte_leaf(paddr_t pa, unsigned level, unsigned rights, unsigned attrs)
+{
+    u64 pte = pa | PTE_VALID | PTE_AF | PTE_NG | PTE_PXN;
+    pte |= level == 3 ? PTE_PAGE : PTE_BLOCK;
+    pte |= (rights & LAKE_RIGHT_WRITE) ? PTE_AP_RW : PTE_AP_RO;
+    if (attrs & LAKE_ATTR_EXECUTE_NEVER)
+        pte |= PTE_UXN;
+    if (attrs & LAKE_ATTR_DEVICE)
+        pte |= PTE_ATTR(MAIR_IDX_DEVICE_nGnRE) | PTE_UXN;
+    else if (attrs & LAKE_ATTR_UNCACHED)
+        pte |= PTE_ATTR(MAIR_IDX_NORMAL_NC) | PTE_SH_INNER;
+    else
+        pte |= PTE_ATTR(MAIR_IDX_NORMAL) | PTE_SH_INNER;
+    return pte;
+}
+
+u64 *vspace_lookup_entry(u64 *root, vaddr_t va, unsigned level, unsigned *missing, bool *blocked)
+{
+    u64 *table = root;
+    *blocked = false;
+    for (unsigned l = 0; l < level; l++) {
+        u64 pte = table[pt_index(va, l)];
+        if (!pte_is_valid(pte)) {
+            *missing = l + 1;
+            return NULL;
+        }
+        if (!pte_is_table(pte, l)) {
+            *missing = l;
+            *blocked = true;
+            return NULL;
+        }
+        table = phys_to_virt(pte_address(pte));
+    }
+    return &table[pt_index(va, level)];
+}
+
+void pte_written(u64 *entry)
+{
+    (void)entry;
+    /* Table walks snoop the caches (inner shareable, write-back), so a
+     * barrier suffices to make the store visible to the walker. */
+    dsb_ish();
+}
+
+void tlb_invalidate_page(unsigned asid, vaddr_t va)
+{
+    u64 arg = ((u64)asid << 48) | ((va >> PAGE_SHIFT) & mask_bits(44));
+    dsb_ish();
+    __asm__ volatile("tlbi vae1is, %0" : : "r"(arg) : "memory");
+    dsb_ish();
+    isb();
+}
+
+void tlb_invalidate_asid(unsigned asid)
+{
+    u64 arg = (u64)asid << 48;
+    dsb_ish();
+    __asm__ volatile("tlbi aside1is, %0" : : "r"(arg) : "memory");
+    dsb_ish();
+    isb();
+}
+
+#define CACHE_OP(name, insn)                                                    \
+    void name(const void *va, size_t size)                                      \
+    {                                                                           \
+        u64 start = align_down((u64)va, CACHE_LINE);                            \
+        for (u64 p = start; p < (u64)va + size; p += CACHE_LINE)                \
+            __asm__ volatile(insn ", %0" : : "r"(p) : "memory");                \
+        dsb_sy();                                                               \
+    }
+
+CACHE_OP(cache_clean_range, "dc cvac")
+CACHE_OP(cache_invalidate_range, "dc civac")   /* never discard others' dirty data */
+CACHE_OP(cache_clean_invalidate_range, "dc civac")
+
+void cache_unify_range(const void *va, size_t size)
+{
+    u64 start = align_down((u64)va, CACHE_LINE);
+    for (u64 p = start; p < (u64)va + size; p += CACHE_LINE)
+        __asm__ volatile("dc cvau, %0" : : "r"(p) : "memory");
+    dsb_ish();
+    for (u64 p = start; p < (u64)va + size; p += CACHE_LINE)
+        __asm__ volatile("ic ivau, %0" : : "r"(p) : "memory");
+    dsb_ish();
+    isb();
+}
+
+void vspace_activate(struct tcb *t)
+{
+    struct cap vs = t->slots[TCB_SLOT_VSPACE].cap;
+    u64 ttbr = virt_to_phys(empty_pt_l0);
+
+    if (cap_type(vs) == LAKE_OBJ_VSPACE) {
+        unsigned asid = cap_vspace_asid(vs);
+        u64 *root = cap_ptr(vs);
+        if (asid != 0 && asid_lookup(asid) == root)
+            ttbr = virt_to_phys(root) | ((u64)asid << 48);
+    }
+    sysreg_write(ttbr0_el1, ttbr);
+    isb();
+}

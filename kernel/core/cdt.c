@@ -1,0 +1,303 @@
+/*
+ * Capability derivation tree, deletion and revocation.
+ *
+ * The tree is a doubly linked list in depth-first order: each capability is
+ * followed by its descendants. cdt_is_parent_of decides parenthood from the
+ * two capabilities and the revocable/first-badged flags (as seL4's
+ * isMDBParentOf), so inserting a child right after its parent is all
+ * bookkeeping needs.
+ *
+ * Deleting the last capability to a CNode or TCB must delete the
+ * capabilities inside it first, which may hold the last capability to
+ * another CNode, and so on. Instead of recursing (user space controls the
+ * depth), the slot is turned into a zombie that remembers the zombie it was
+ * reached from (`prev`) and how far its slots have been emptied (`next`),
+ * and a loop walks that chain.
+ */
+#include <cdt.h>
+#include <object/objects.h>
+#include <panic.h>
+
+u64 cap_object_size(struct cap c)
+{
+    switch (cap_type(c)) {
+    case LAKE_OBJ_UNTYPED:      return BIT(cap_size_bits(c));
+    case LAKE_OBJ_TCB:          return BIT(LAKE_TCB_BITS);
+    case LAKE_OBJ_ENDPOINT:     return BIT(LAKE_ENDPOINT_BITS);
+    case LAKE_OBJ_NOTIFICATION: return BIT(LAKE_NOTIFICATION_BITS);
+    case LAKE_OBJ_CNODE:        return BIT(cap_cnode_radix(c) + LAKE_SLOT_BITS);
+    case LAKE_OBJ_FRAME_4K:     return BIT(LAKE_PAGE_BITS);
+    case LAKE_OBJ_FRAME_2M:     return BIT(LAKE_LARGE_PAGE_BITS);
+    case LAKE_OBJ_PAGE_TABLE:   return BIT(LAKE_PAGE_TABLE_BITS);
+    case LAKE_OBJ_VSPACE:       return BIT(LAKE_VSPACE_BITS);
+    case LAKE_OBJ_ASID_POOL:    return BIT(LAKE_ASID_POOL_BITS);
+    default:                    return 0;
+    }
+}
+
+bool cap_same_region_as(struct cap a, struct cap b)
+{
+    unsigned ta = cap_type(a), tb = cap_type(b);
+
+    switch (ta) {
+    case LAKE_OBJ_UNTYPED: {
+        u64 b_size = cap_object_size(b);
+        u64 a_base = cap_paddr(a), b_base = cap_paddr(b);
+        if (b_size == 0)
+            return false;
+        return a_base <= b_base && b_base + b_size <= a_base + cap_object_size(a);
+    }
+    case LAKE_OBJ_CNODE:
+        return tb == ta && cap_paddr(a) == cap_paddr(b) &&
+               cap_cnode_radix(a) == cap_cnode_radix(b);
+    case LAKE_OBJ_FRAME_4K:
+    case LAKE_OBJ_FRAME_2M:
+    case LAKE_OBJ_TCB:
+    case LAKE_OBJ_ENDPOINT:
+    case LAKE_OBJ_NOTIFICATION:
+    case LAKE_OBJ_PAGE_TABLE:
+    case LAKE_OBJ_VSPACE:
+    case LAKE_OBJ_ASID_POOL:
+        return tb == ta && cap_paddr(a) == cap_paddr(b);
+    case LAKE_OBJ_ASID_CONTROL:
+        return tb == LAKE_OBJ_ASID_CONTROL;
+    case LAKE_OBJ_IRQ_CONTROL:
+        return tb == LAKE_OBJ_IRQ_CONTROL || tb == LAKE_OBJ_IRQ_HANDLER;
+    case LAKE_OBJ_IRQ_HANDLER:
+        return tb == LAKE_OBJ_IRQ_HANDLER && cap_irq(a) == cap_irq(b);
+    default:
+        return false;
+    }
+}
+
+bool cap_same_object_as(struct cap a, struct cap b)
+{
+    /* Untyped memory is never "the last cap to an object": nothing to destroy. */
+    if (cap_type(a) == LAKE_OBJ_UNTYPED || cap_type(b) == LAKE_OBJ_UNTYPED)
+        return false;
+    if (cap_type(a) == LAKE_OBJ_IRQ_CONTROL && cap_type(b) == LAKE_OBJ_IRQ_HANDLER)
+        return false;
+    return cap_same_region_as(a, b);
+}
+
+bool cap_derive(struct cap c, struct cap *out)
+{
+    switch (cap_type(c)) {
+    case LAKE_OBJ_NULL:
+    case LAKE_OBJ_REPLY:
+    case CAP_ZOMBIE:
+        return false;
+    case LAKE_OBJ_FRAME_4K:
+    case LAKE_OBJ_FRAME_2M:
+        c.data = 0;     /* each frame capability maps at most once */
+        break;
+    default:
+        break;
+    }
+    *out = c;
+    return true;
+}
+
+bool cap_is_revocable(struct cap derived, struct cap source)
+{
+    switch (cap_type(derived)) {
+    case LAKE_OBJ_ENDPOINT:
+    case LAKE_OBJ_NOTIFICATION:
+        return derived.data != source.data;   /* a new badge */
+    case LAKE_OBJ_IRQ_HANDLER:
+        return cap_type(source) == LAKE_OBJ_IRQ_CONTROL;
+    case LAKE_OBJ_UNTYPED:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool cdt_is_parent_of(const struct cte *a, const struct cte *b)
+{
+    if (!(cte_flags(a) & CTE_REVOCABLE))
+        return false;
+    if (!cap_same_region_as(a->cap, b->cap))
+        return false;
+    unsigned type = cap_type(a->cap);
+    if (type == LAKE_OBJ_ENDPOINT || type == LAKE_OBJ_NOTIFICATION) {
+        u64 badge = a->cap.data;
+        if (badge == 0)
+            return true;
+        return badge == b->cap.data && !(cte_flags(b) & CTE_FIRST_BADGED);
+    }
+    return true;
+}
+
+static bool in_tree(struct cap c)
+{
+    unsigned t = cap_type(c);
+    return t != LAKE_OBJ_NULL && t != LAKE_OBJ_REPLY && t != CAP_ZOMBIE;
+}
+
+void cdt_insert(struct cte *parent, struct cte *dest, struct cap cap, unsigned flags)
+{
+    dest->cap = cap;
+    dest->prev = NULL;
+    dest->next = NULL;
+    cte_set_flags(dest, flags);
+    if (parent == NULL || !in_tree(cap))
+        return;
+    struct cte *next = parent->next;
+    cte_set_prev(dest, parent);
+    dest->next = next;
+    parent->next = dest;
+    if (next)
+        cte_set_prev(next, dest);
+}
+
+static void cdt_unlink(struct cte *slot)
+{
+    struct cte *prev = cte_prev(slot), *next = slot->next;
+    if (prev)
+        prev->next = next;
+    if (next)
+        cte_set_prev(next, prev);
+    slot->next = NULL;
+    cte_set_prev(slot, NULL);
+}
+
+/* Reply caps live outside the tree but their thread points back at them. */
+static void reply_slot_moved(struct cte *dest)
+{
+    if (cap_type(dest->cap) == LAKE_OBJ_REPLY)
+        cap_tcb(dest->cap)->reply_slot = dest;
+}
+
+void cdt_move(struct cte *src, struct cte *dest, struct cap new_cap)
+{
+    struct cte *prev = cte_prev(src), *next = src->next;
+
+    dest->cap = new_cap;
+    dest->prev = src->prev;     /* keeps the flags */
+    dest->next = next;
+    if (prev)
+        prev->next = dest;
+    if (next)
+        cte_set_prev(next, dest);
+    src->cap = cap_null();
+    src->prev = NULL;
+    src->next = NULL;
+    reply_slot_moved(dest);
+}
+
+void cdt_swap(struct cte *a, struct cap a_new, struct cte *b, struct cap b_new)
+{
+    /* Three moves through a spare slot handle adjacent slots too. */
+    static struct cte spare;
+
+    cdt_move(a, &spare, a_new);
+    cdt_move(b, a, b_new);
+    cdt_move(&spare, b, spare.cap);
+}
+
+bool cte_has_children(const struct cte *slot)
+{
+    return slot->next != NULL && cdt_is_parent_of(slot, slot->next);
+}
+
+bool cte_is_final(const struct cte *slot)
+{
+    if (!in_tree(slot->cap))
+        return true;
+    const struct cte *prev = cte_prev(slot), *next = slot->next;
+    if (prev && cap_same_object_as(slot->cap, prev->cap))
+        return false;
+    if (next && cap_same_object_as(slot->cap, next->cap))
+        return false;
+    return true;
+}
+
+static void empty_slot(struct cte *slot)
+{
+    if (in_tree(slot->cap))
+        cdt_unlink(slot);
+    slot->cap = cap_null();
+    slot->prev = NULL;
+    slot->next = NULL;
+}
+
+static bool is_container(struct cap c)
+{
+    return cap_type(c) == LAKE_OBJ_CNODE || cap_type(c) == LAKE_OBJ_TCB;
+}
+
+/* Turns the slot of a final container cap into a zombie linked to parent. */
+static void make_zombie(struct cte *slot, struct cte *parent)
+{
+    struct cap c = slot->cap;
+    bool is_tcb = cap_type(c) == LAKE_OBJ_TCB;
+
+    cap_finalise(slot, true);   /* TCB: stop it; CNode: nothing */
+    cdt_unlink(slot);
+    slot->cap = cap_make(CAP_ZOMBIE, cap_paddr(c), 0, is_tcb ? 0 : cap_cnode_radix(c),
+                         is_tcb, 0, 0);
+    slot->prev = parent;
+    slot->next = NULL;          /* progress: slots emptied so far */
+}
+
+static struct cte *zombie_slots(struct cap z, u64 *count)
+{
+    if (cap_flag(z)) {
+        *count = TCB_NUM_SLOTS;
+        return ((struct tcb *)cap_ptr(z))->slots;
+    }
+    *count = BIT(cap_size_bits(z));
+    return cap_ptr(z);
+}
+
+static void destroy_zombie_chain(struct cte *top)
+{
+    struct cte *cur = top;
+
+    while (cur != NULL) {
+        u64 count, i = (u64)cur->next;
+        struct cte *slots = zombie_slots(cur->cap, &count);
+
+        while (i < count && (cap_is_null(slots[i].cap) || cap_type(slots[i].cap) == CAP_ZOMBIE))
+            i++;
+        cur->next = (struct cte *)i;
+        if (i == count) {
+            struct cte *parent = cur->prev;
+            cur->cap = cap_null();
+            cur->prev = NULL;
+            cur->next = NULL;
+            cur = parent;
+            continue;
+        }
+        struct cte *s = &slots[i];
+        bool final = cte_is_final(s);
+        if (final && is_container(s->cap)) {
+            make_zombie(s, cur);
+            cur = s;
+            continue;
+        }
+        cap_finalise(s, final);
+        empty_slot(s);
+    }
+}
+
+void cte_delete(struct cte *slot)
+{
+    if (cap_is_null(slot->cap) || cap_type(slot->cap) == CAP_ZOMBIE)
+        return;
+    bool final = cte_is_final(slot);
+    if (final && is_container(slot->cap)) {
+        make_zombie(slot, NULL);
+        destroy_zombie_chain(slot);
+        return;
+    }
+    cap_finalise(slot, final);
+    empty_slot(slot);
+}
+
+void cte_revoke(struct cte *slot)
+{
+    while (cte_has_children(slot))
+        cte_delete(slot->next);
+}

@@ -1,0 +1,189 @@
+/*
+ * Scheduler: per-core ready queues with a 256-bit bitmap, so choosing the
+ * next thread is two count-leading-zeros. The running thread stays at the
+ * head of its queue while it runs; yield and an expired time slice move it
+ * to the back; a thread woken by IPC for a direct switch goes to the front.
+ */
+#include <arch/fpu.h>
+#include <arch/vspace.h>
+#include <console.h>
+#include <percpu.h>
+#include <sched.h>
+#include <tcb.h>
+
+extern void idle_loop(void);
+__noreturn void context_restore(struct trap_frame *ctx);
+
+#define SPSR_EL1T_IRQ_ON 0x344ul   /* EL1t, D/A/F masked, IRQ enabled */
+
+void sched_init(void)
+{
+    struct cpu *cpu = this_cpu();
+    struct tcb *idle = &cpu->idle;
+
+    idle->state = THREAD_IDLE;
+    idle->ctx.elr = (u64)idle_loop;
+    idle->ctx.spsr = SPSR_EL1T_IRQ_ON;
+    idle->ctx.sp_el0 = (u64)&cpu->idle_stack[IDLE_STACK_SIZE];
+    idle->name[0] = 'i', idle->name[1] = 'd', idle->name[2] = 'l', idle->name[3] = 'e';
+    cpu->current = idle;
+}
+
+bool thread_is_runnable(const struct tcb *t)
+{
+    return t->state == THREAD_RUNNABLE || t->state == THREAD_RESTART;
+}
+
+static struct cpu *thread_cpu(const struct tcb *t)
+{
+    return &cpus[t->cpu];
+}
+
+static void queue_insert(struct tcb *t, bool front)
+{
+    struct cpu *cpu = thread_cpu(t);
+    struct ready_queue *q = &cpu->ready[t->priority];
+
+    if (t->sched_next != NULL || t->sched_prev != NULL || q->head == t)
+        return; /* already queued */
+    if (front) {
+        t->sched_prev = NULL;
+        t->sched_next = q->head;
+        if (q->head)
+            q->head->sched_prev = t;
+        else
+            q->tail = t;
+        q->head = t;
+    } else {
+        t->sched_next = NULL;
+        t->sched_prev = q->tail;
+        if (q->tail)
+            q->tail->sched_next = t;
+        else
+            q->head = t;
+        q->tail = t;
+    }
+    cpu->ready_bitmap[t->priority / 64] |= BIT(t->priority % 64);
+}
+
+void sched_enqueue(struct tcb *t) { queue_insert(t, false); }
+void sched_enqueue_front(struct tcb *t) { queue_insert(t, true); }
+
+void sched_dequeue(struct tcb *t)
+{
+    struct cpu *cpu = thread_cpu(t);
+    struct ready_queue *q = &cpu->ready[t->priority];
+
+    if (t->sched_next == NULL && t->sched_prev == NULL && q->head != t)
+        return; /* not queued */
+    if (t->sched_prev)
+        t->sched_prev->sched_next = t->sched_next;
+    else
+        q->head = t->sched_next;
+    if (t->sched_next)
+        t->sched_next->sched_prev = t->sched_prev;
+    else
+        q->tail = t->sched_prev;
+    t->sched_next = t->sched_prev = NULL;
+    if (q->head == NULL)
+        cpu->ready_bitmap[t->priority / 64] &= ~BIT(t->priority % 64);
+}
+
+void thread_set_state(struct tcb *t, enum thread_state state)
+{
+    t->state = (u8)state;
+    if (thread_is_runnable(t))
+        sched_enqueue(t);
+    else
+        sched_dequeue(t);
+}
+
+void sched_set_priority(struct tcb *t, unsigned priority)
+{
+    bool queued = thread_is_runnable(t);
+    if (queued)
+        sched_dequeue(t);
+    t->priority = (u8)priority;
+    if (queued)
+        sched_enqueue(t);
+}
+
+void sched_yield_current(void)
+{
+    struct tcb *t = current_thread();
+    if (t->state == THREAD_IDLE || !thread_is_runnable(t))
+        return;
+    sched_dequeue(t);
+    sched_enqueue(t);
+}
+
+void sched_tick(void)
+{
+    struct tcb *t = current_thread();
+    if (t->state == THREAD_IDLE)
+        return;
+    if (t->timeslice > 1) {
+        t->timeslice--;
+        return;
+    }
+    t->timeslice = TIMESLICE_TICKS;
+    sched_yield_current();
+}
+
+static struct tcb *choose_thread(struct cpu *cpu)
+{
+    for (int word = LAKE_NUM_PRIORITIES / 64 - 1; word >= 0; word--) {
+        u64 bits = cpu->ready_bitmap[word];
+        if (bits != 0)
+            return cpu->ready[word * 64 + 63 - clz64(bits)].head;
+    }
+    return &cpu->idle;
+}
+
+void schedule(void)
+{
+    struct cpu *cpu = this_cpu();
+    struct tcb *next = choose_thread(cpu);
+    struct tcb *prev = cpu->current;
+
+    if (next == prev)
+        return;
+    if (prev->state != THREAD_IDLE)
+        prev->tpidr_el0 = sysreg_read(tpidr_el0);
+    cpu->current = next;
+    if (next->state != THREAD_IDLE) {
+        sysreg_write(tpidr_el0, next->tpidr_el0);
+        vspace_activate(next);
+    }
+    fpu_switch_to(next);
+    if (next->timeslice == 0)
+        next->timeslice = TIMESLICE_TICKS;
+}
+
+void return_to_user(void)
+{
+    schedule();
+    context_restore(&current_thread()->ctx);
+}
+
+static const char *const state_names[] = {
+    "inactive", "runnable", "restart", "blocked-send", "blocked-recv",
+    "blocked-reply", "blocked-notification", "idle",
+};
+
+void sched_dump(void)
+{
+    struct cpu *cpu = this_cpu();
+    kprintf("scheduler on core %u: current '%s'; runnable, highest priority first:\n", cpu->id,
+            cpu->current->name);
+    for (int prio = LAKE_NUM_PRIORITIES - 1; prio >= 0; prio--) {
+        for (struct tcb *t = cpu->ready[prio].head; t; t = t->sched_next)
+            kprintf("  prio %3d  %-16s %s pc 0x%lx\n", prio, t->name, state_names[t->state],
+                    (unsigned long)t->ctx.elr);
+    }
+    kprintf("all threads:\n");
+    for (struct tcb *t = tcb_first(); t; t = t->all_next)
+        kprintf("  %p prio %3u  %-16s %-20s pc 0x%lx blocked on %p\n", t, t->priority,
+                t->name[0] ? t->name : "-", state_names[t->state], (unsigned long)t->ctx.elr,
+                t->blocked_on);
+}

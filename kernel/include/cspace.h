@@ -1,0 +1,39 @@
+/*
+ * CSpace addressing: resolving a capability pointer through guarded CNodes.
+ */
+#ifndef LAKE_KERNEL_CSPACE_H
+#define LAKE_KERNEL_CSPACE_H
+
+#include <invocation.h>
+#include <lake/errors.h>
+#include <object/objects.h>
+
+struct lookup {
+    struct cte *slot;           /* the slot found (NULL on failure) */
+    unsigned bits_left;         /* bits of the address not consumed */
+    unsigned failure;           /* enum lake_lookup_failure */
+    u64 detail[2];              /* per failure kind, see docs/ABI.md */
+};
+
+/*
+ * Resolves the top `depth` bits of cptr starting at the CNode `root`.
+ * Stops early (with bits_left > 0) at a slot that does not hold a CNode.
+ * Returns false and fills the failure on error. Pure: host-tested.
+ */
+bool cspace_resolve(struct cap root, u64 cptr, unsigned depth, struct lookup *out);
+
+/* A system call's capability: 64 bits through the thread's CSpace. */
+bool cspace_lookup_cap(struct tcb *t, u64 cptr, struct lookup *out);
+
+/*
+ * A slot named by (root, index, depth) for a CNode operation: depth must be
+ * 1..64 and consumed exactly. On failure records LAKE_FAILED_LOOKUP (or an
+ * invalid/range argument) in inv and returns NULL.
+ */
+struct cte *cspace_lookup_slot_for_op(struct invocation *inv, struct cap root, u64 index,
+                                      u64 depth, bool is_source);
+
+/* Records a failed lookup as the invocation's error. */
+unsigned inv_lookup_failed(struct invocation *inv, const struct lookup *l, bool is_source);
+
+#endif

@@ -1,0 +1,155 @@
+/*
+ * Kernel object layouts: capability slots, TCBs, endpoints, notifications.
+ * Every object here is made by Untyped Retype inside user-held memory;
+ * static asserts keep each within its ABI size.
+ */
+#ifndef LAKE_OBJECT_OBJECTS_H
+#define LAKE_OBJECT_OBJECTS_H
+
+#include <arch/trap.h>
+#include <lake/ipc_buffer.h>
+#include <object/cap.h>
+
+/*
+ * A capability slot. Slots holding capabilities with a derivation parent or
+ * children are linked into the capability derivation tree (the "MDB", as in
+ * seL4): one doubly linked list in depth-first order, where a slot's
+ * descendants follow it; parenthood is decided by cdt_is_parent_of. Null
+ * and reply caps are not in the list.
+ */
+struct cte {
+    struct cap cap;
+    struct cte *prev;
+    struct cte *next;
+} __aligned(32);    /* every slot, wherever it lives: the low bits of prev hold flags */
+
+#define CTE_REVOCABLE    (1u << 0)   /* may have children (original or badged) */
+#define CTE_FIRST_BADGED (1u << 1)   /* first cap with this badge: parent of its copies */
+
+_Static_assert(sizeof(struct cte) == (1u << LAKE_SLOT_BITS), "slot size");
+
+/* The MDB flags would grow the slot past 32 bytes as a field, so they live
+ * in the low bits of `prev` (slots are 32-byte aligned). */
+static inline struct cte *cte_prev(const struct cte *s)
+{
+    return (struct cte *)((u64)s->prev & ~(u64)0x1f);
+}
+static inline unsigned cte_flags(const struct cte *s) { return (unsigned)((u64)s->prev & 0x1f); }
+static inline void cte_set_prev(struct cte *s, struct cte *p)
+{
+    s->prev = (struct cte *)((u64)p | cte_flags(s));
+}
+static inline void cte_set_flags(struct cte *s, unsigned flags)
+{
+    s->prev = (struct cte *)((u64)cte_prev(s) | (flags & 0x1f));
+}
+
+enum thread_state {
+    THREAD_INACTIVE = 0,        /* not started or suspended */
+    THREAD_RUNNABLE,
+    THREAD_RESTART,             /* runnable; re-executes its system call */
+    THREAD_BLOCKED_SEND,
+    THREAD_BLOCKED_RECV,
+    THREAD_BLOCKED_REPLY,
+    THREAD_BLOCKED_NOTIFICATION,
+    THREAD_IDLE,
+};
+
+/* Slots inside a TCB. */
+enum tcb_slot {
+    TCB_SLOT_CSPACE = 0,
+    TCB_SLOT_VSPACE,
+    TCB_SLOT_IPC_BUFFER,
+    TCB_SLOT_FAULT_HANDLER,
+    TCB_SLOT_REPLY,         /* reply cap to the thread that called this one */
+    TCB_NUM_SLOTS
+};
+
+struct fpu_state {
+    u64 q[64];              /* v0-v31, 128 bits each */
+    u32 fpsr;
+    u32 fpcr;
+};
+
+struct tcb {
+    /* User register frame; the exception vectors save into it directly. */
+    struct trap_frame ctx;
+    u64 tpidr_el0;          /* TLS base */
+
+    u8 state;               /* enum thread_state */
+    u8 priority;
+    u8 mcp;                 /* maximum controlled priority */
+    u8 timeslice;           /* ticks left */
+    u8 fault_kind;          /* pending fault being delivered (enum lake_fault_kind) */
+    u8 blocked_is_call;     /* sender: blocked in Call */
+    u8 blocked_can_grant;   /* sender: cap transfer allowed */
+    u8 blocked_can_grant_reply;
+    u8 fpu_used;            /* has live FP state */
+    u8 cpu;
+
+    /* Scheduler queue links. */
+    struct tcb *sched_next, *sched_prev;
+    /* Endpoint or notification wait queue links. */
+    struct tcb *ipc_next, *ipc_prev;
+    void *blocked_on;       /* endpoint or notification */
+    u64 blocked_badge;      /* sender's badge */
+
+    struct notification *bound_notification;
+    struct lake_ipc_buffer *ipc_buffer;     /* kernel view, or NULL */
+    vaddr_t ipc_buffer_vaddr;
+    struct cte *reply_slot; /* where the reply cap to this thread lives */
+
+    u64 fault_words[10];    /* message of the fault being delivered */
+    char name[16];
+    struct tcb *all_next, *all_prev;    /* every live TCB, for the debug dump */
+
+    struct cte slots[TCB_NUM_SLOTS];
+    struct fpu_state fpu __aligned(16);
+};
+
+_Static_assert(sizeof(struct tcb) <= (1u << LAKE_TCB_BITS), "TCB size");
+
+enum endpoint_state { EP_IDLE = 0, EP_SENDING, EP_RECEIVING };
+
+struct endpoint {
+    struct tcb *head, *tail;    /* queue of blocked senders or receivers */
+    u64 state;                  /* enum endpoint_state */
+    u64 unused;
+};
+
+_Static_assert(sizeof(struct endpoint) <= (1u << LAKE_ENDPOINT_BITS), "endpoint size");
+
+struct notification {
+    u64 word;                   /* signal bits (badges ORed together) */
+    struct tcb *head, *tail;    /* waiting threads */
+    u64 bound_and_pending;      /* bound TCB (2 KiB aligned) | 1 if signalled */
+};
+
+/* A signal with badge 0 still counts, so "signalled" is a bit of its own;
+ * it shares a word with the bound TCB pointer to keep the object at 32 B. */
+#define NTFN_PENDING 1ul
+static inline struct tcb *ntfn_bound(const struct notification *n)
+{
+    return (struct tcb *)(n->bound_and_pending & ~NTFN_PENDING);
+}
+static inline bool ntfn_pending(const struct notification *n)
+{
+    return (n->bound_and_pending & NTFN_PENDING) != 0;
+}
+static inline void ntfn_set_bound(struct notification *n, struct tcb *t)
+{
+    n->bound_and_pending = (u64)t | (n->bound_and_pending & NTFN_PENDING);
+}
+static inline void ntfn_set_pending(struct notification *n, bool pending)
+{
+    n->bound_and_pending = (n->bound_and_pending & ~NTFN_PENDING) | (pending ? NTFN_PENDING : 0);
+}
+
+_Static_assert(sizeof(struct notification) <= (1u << LAKE_NOTIFICATION_BITS), "notification size");
+
+static inline struct tcb *cap_tcb(struct cap c) { return cap_ptr(c); }
+static inline struct endpoint *cap_endpoint(struct cap c) { return cap_ptr(c); }
+static inline struct notification *cap_notification(struct cap c) { return cap_ptr(c); }
+static inline struct cte *cap_cnode_slots(struct cap c) { return cap_ptr(c); }
+
+#endif

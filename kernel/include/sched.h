@@ -1,0 +1,33 @@
+/*
+ * The scheduler: 256 priorities, O(1) choice through a bitmap, round-robin
+ * within a priority. A runnable thread, including the one running, sits in
+ * its priority's ready queue; blocked and inactive threads do not.
+ */
+#ifndef LAKE_KERNEL_SCHED_H
+#define LAKE_KERNEL_SCHED_H
+
+#include <object/objects.h>
+
+#define TIMESLICE_TICKS 2       /* 20 ms at 100 Hz */
+
+void sched_init(void);
+/* Makes t runnable at the back (or, for a direct IPC switch, the front) of its queue. */
+void sched_enqueue(struct tcb *t);
+void sched_enqueue_front(struct tcb *t);
+void sched_dequeue(struct tcb *t);
+/* Sets the thread's state, queueing or unqueueing it as needed. */
+void thread_set_state(struct tcb *t, enum thread_state state);
+bool thread_is_runnable(const struct tcb *t);
+/* Moves the current thread to the back of its queue. */
+void sched_yield_current(void);
+/* Timer tick: charge the current thread's time slice. */
+void sched_tick(void);
+/* Picks the thread to run next and makes it current. */
+void schedule(void);
+/* Changes a thread's priority, requeueing it if runnable. */
+void sched_set_priority(struct tcb *t, unsigned priority);
+/* Leaves the kernel into the current thread. */
+__noreturn void return_to_user(void);
+void sched_dump(void);
+
+#endif

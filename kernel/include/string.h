@@ -1,0 +1,11 @@
+#ifndef LAKE_KERNEL_STRING_H
+#define LAKE_KERNEL_STRING_H
+
+#include <types.h>
+
+void *memset(void *dst, int c, size_t n);
+void *memcpy(void *restrict dst, const void *restrict src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+
+#endif

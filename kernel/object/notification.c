@@ -1,0 +1,117 @@
+/*
+ * Notifications: a word of signal bits and a "signalled" flag. Signal ORs
+ * a badge in and wakes one waiter (which takes and clears both); a signal
+ * with badge 0 still wakes. A notification bound to a TCB also completes
+ * that thread's endpoint Recv.
+ */
+#include <ipc.h>
+#include <sched.h>
+
+static void waiter_remove(struct notification *n, struct tcb *t)
+{
+    if (t->ipc_prev)
+        t->ipc_prev->ipc_next = t->ipc_next;
+    else
+        n->head = t->ipc_next;
+    if (t->ipc_next)
+        t->ipc_next->ipc_prev = t->ipc_prev;
+    else
+        n->tail = t->ipc_prev;
+    t->ipc_next = t->ipc_prev = NULL;
+}
+
+static void wake_with(struct tcb *t, u64 word)
+{
+    t->blocked_on = NULL;
+    set_receive_result(t, word, 0);
+    thread_set_state(t, THREAD_RUNNABLE);
+}
+
+/* Hands the pending word to t and clears it. */
+static void take_word(struct notification *n, struct tcb *t)
+{
+    set_receive_result(t, n->word, 0);
+    n->word = 0;
+    ntfn_set_pending(n, false);
+}
+
+void notification_signal(struct notification *n, u64 badge)
+{
+    struct tcb *bound = ntfn_bound(n);
+
+    if (bound != NULL && bound->state == THREAD_BLOCKED_RECV) {
+        ipc_cancel(bound);
+        wake_with(bound, n->word | badge);
+        n->word = 0;
+        ntfn_set_pending(n, false);
+        return;
+    }
+    if (n->head != NULL) {
+        struct tcb *t = n->head;
+        waiter_remove(n, t);
+        wake_with(t, n->word | badge);
+        n->word = 0;
+        ntfn_set_pending(n, false);
+        return;
+    }
+    n->word |= badge;
+    ntfn_set_pending(n, true);
+}
+
+void notification_wait(struct notification *n, struct tcb *t, bool blocking)
+{
+    if (ntfn_pending(n)) {
+        take_word(n, t);
+        return;
+    }
+    if (!blocking) {
+        set_receive_result(t, 0, 0);
+        return;
+    }
+    t->blocked_on = n;
+    thread_set_state(t, THREAD_BLOCKED_NOTIFICATION);
+    t->ipc_next = NULL;
+    t->ipc_prev = n->tail;
+    if (n->tail)
+        n->tail->ipc_next = t;
+    else
+        n->head = t;
+    n->tail = t;
+}
+
+bool notification_deliver_bound(struct tcb *t)
+{
+    struct notification *n = t->bound_notification;
+    if (n == NULL || !ntfn_pending(n))
+        return false;
+    take_word(n, t);
+    return true;
+}
+
+void notification_cancel_all(struct notification *n)
+{
+    while (n->head != NULL) {
+        struct tcb *t = n->head;
+        waiter_remove(n, t);
+        /* Retry the Wait: the capability is gone, so it faults. */
+        t->ctx.elr -= 4;
+        t->blocked_on = NULL;
+        thread_set_state(t, THREAD_RUNNABLE);
+    }
+    if (ntfn_bound(n) != NULL)
+        notification_unbind(ntfn_bound(n));
+}
+
+void notification_bind(struct notification *n, struct tcb *t)
+{
+    ntfn_set_bound(n, t);
+    t->bound_notification = n;
+}
+
+void notification_unbind(struct tcb *t)
+{
+    struct notification *n = t->bound_notification;
+    if (n != NULL)
+        ntfn_set_bound(n, NULL);
+    t->bound_notification = NULL;
+}

@@ -1,0 +1,29 @@
+/*
+ * Entry point of every LakeOS user program.
+ *
+ * The kernel starts the root task with x0 = address of its struct
+ * lake_bootinfo and no stack. _start takes the 64 KiB start-up stack below
+ * (in .bss), clears the frame pointer and link register so that back
+ * traces end here, and calls __lake_start (start.c), which never returns.
+ * Nothing else is assumed about the registers.
+ */
+	.section .text.start, "ax", %progbits
+	.global _start
+	.type _start, %function
+_start:
+	adrp	x9, __lake_stack_top
+	add	x9, x9, :lo12:__lake_stack_top
+	mov	sp, x9
+	mov	x29, xzr
+	mov	x30, xzr
+	bl	__lake_start
+1:	b	1b
+	.size _start, . - _start
+
+	.section .bss.lake_stack, "aw", %nobits
+	.balign 16
+	.global __lake_stack_bottom
+__lake_stack_bottom:
+	.space	65536
+	.global __lake_stack_top
+__lake_stack_top:

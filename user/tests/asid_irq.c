@@ -1,0 +1,140 @@
+/*
+ * ASID: ASIDControl MakePool and ASIDPool Assign.
+ * IRQ: IRQControl Get and the IRQHandler invocations.
+ */
+#include "test.h"
+
+#define ROOT TEST_CNODE
+#define D TEST_DEPTH
+
+/* A line nothing in QEMU's raspi3b drives and the kernel does not use. */
+#define TEST_IRQ 10
+
+TEST(ASID_001, "Assign gives a VSpace an ASID so frames can be mapped in it")
+{
+    lake_cptr_t vs = test_new(env, LAKE_OBJ_VSPACE, 0);
+    test_ok(lake_asid_pool_assign(env->asid_pool, vs));
+    lake_cptr_t pt = test_new(env, LAKE_OBJ_PAGE_TABLE, 0);
+    test_ok(lake_page_table_map(pt, vs, TEST_FREE_VADDR));
+}
+
+TEST(ASID_002, "assigning an ASID to a VSpace twice is an invalid capability")
+{
+    lake_cptr_t vs = test_new(env, LAKE_OBJ_VSPACE, 0);
+    test_ok(lake_asid_pool_assign(env->asid_pool, vs));
+    test_error(lake_asid_pool_assign(env->asid_pool, vs), LAKE_INVALID_CAPABILITY);
+    test_eq(lake_error_detail(0), 1);
+}
+
+TEST(ASID_003, "Assign of something that is not a VSpace is an invalid capability")
+{
+    lake_cptr_t pt = test_new(env, LAKE_OBJ_PAGE_TABLE, 0);
+    test_error(lake_asid_pool_assign(env->asid_pool, pt), LAKE_INVALID_CAPABILITY);
+    test_eq(lake_error_detail(0), 1);
+}
+
+TEST(ASID_004, "MakePool turns a 4 KiB untyped into a working ASID pool")
+{
+    lake_cptr_t ut = test_new_untyped(env, 12);
+    lake_cptr_t pool = test_slot(env);
+    test_ok(lake_asid_control_make_pool(env->asid_control, ut, ROOT, pool, D));
+    test_eq(lake_debug_cap_identify(pool), LAKE_OBJ_ASID_POOL);
+    lake_cptr_t vs = test_new(env, LAKE_OBJ_VSPACE, 0);
+    test_ok(lake_asid_pool_assign(pool, vs));
+}
+
+TEST(ASID_005, "MakePool from an untyped that is not 4 KiB is an invalid capability")
+{
+    lake_cptr_t ut = test_new_untyped(env, 13);
+    lake_cptr_t pool = test_slot(env);
+    test_error(lake_asid_control_make_pool(env->asid_control, ut, ROOT, pool, D),
+               LAKE_INVALID_CAPABILITY);
+    test_eq(lake_error_detail(0), 1);
+    test_eq(lake_debug_cap_identify(pool), LAKE_OBJ_NULL);
+}
+
+TEST(ASID_006, "MakePool from an untyped with children is REVOKE_FIRST")
+{
+    lake_cptr_t ut = test_new_untyped(env, 12);
+    lake_cptr_t child = test_slot(env);
+    test_ok(lake_untyped_retype(ut, LAKE_OBJ_ENDPOINT, 0, ROOT, 0, 0, child, 1));
+    lake_cptr_t pool = test_slot(env);
+    test_error(lake_asid_control_make_pool(env->asid_control, ut, ROOT, pool, D),
+               LAKE_REVOKE_FIRST);
+    test_eq(lake_debug_cap_identify(pool), LAKE_OBJ_NULL);
+    test_eq(lake_debug_cap_identify(child), LAKE_OBJ_ENDPOINT);
+}
+
+TEST(ASID_007, "MakePool into an occupied slot is DELETE_FIRST")
+{
+    lake_cptr_t ut = test_new_untyped(env, 12);
+    lake_cptr_t taken = test_new(env, LAKE_OBJ_ENDPOINT, 0);
+    test_error(lake_asid_control_make_pool(env->asid_control, ut, ROOT, taken, D),
+               LAKE_DELETE_FIRST);
+    test_eq(lake_debug_cap_identify(taken), LAKE_OBJ_ENDPOINT);
+}
+
+TEST(IRQ_001, "IRQControl Get makes an IRQ handler capability")
+{
+    lake_cptr_t slot = test_slot(env);
+    test_ok(lake_irq_control_get(env->irq_control, TEST_IRQ, ROOT, slot, D));
+    test_eq(lake_debug_cap_identify(slot), LAKE_OBJ_IRQ_HANDLER);
+}
+
+TEST(IRQ_002, "a second handler for the same line is REVOKE_FIRST")
+{
+    lake_cptr_t first = test_slot(env), second = test_slot(env);
+    test_ok(lake_irq_control_get(env->irq_control, TEST_IRQ, ROOT, first, D));
+    test_error(lake_irq_control_get(env->irq_control, TEST_IRQ, ROOT, second, D),
+               LAKE_REVOKE_FIRST);
+    test_eq(lake_debug_cap_identify(second), LAKE_OBJ_NULL);
+}
+
+TEST(IRQ_003, "an IRQ line out of range is a range error")
+{
+    lake_cptr_t slot = test_slot(env);
+    test_error(lake_irq_control_get(env->irq_control, LAKE_NUM_IRQS, ROOT, slot, D),
+               LAKE_RANGE_ERROR);
+    test_eq(lake_error_detail(0), 0);
+    test_eq(lake_error_detail(1), LAKE_NUM_IRQS - 1);
+    test_eq(lake_debug_cap_identify(slot), LAKE_OBJ_NULL);
+}
+
+TEST(IRQ_004, "after the handler is deleted the line can be got again")
+{
+    lake_cptr_t slot = test_slot(env);
+    test_ok(lake_irq_control_get(env->irq_control, TEST_IRQ, ROOT, slot, D));
+    test_ok(lake_cnode_delete(ROOT, slot, D));
+    test_ok(lake_irq_control_get(env->irq_control, TEST_IRQ, ROOT, slot, D));
+}
+
+TEST(IRQ_005, "SetNotification, Ack and Clear on a handler")
+{
+    lake_cptr_t handler = test_slot(env);
+    test_ok(lake_irq_control_get(env->irq_control, TEST_IRQ, ROOT, handler, D));
+    lake_cptr_t ntfn = test_new(env, LAKE_OBJ_NOTIFICATION, 0);
+    lake_cptr_t badged = test_mint(env, ntfn, LAKE_RIGHTS_ALL, 1);
+    test_ok(lake_irq_handler_set_notification(handler, badged));
+    test_ok(lake_irq_handler_ack(handler));
+    test_eq(lake_poll(ntfn, NULL), 0);      /* nothing drives this line */
+    test_ok(lake_irq_handler_clear(handler));
+}
+
+TEST(IRQ_006, "SetNotification with something else than a notification is an invalid capability")
+{
+    lake_cptr_t handler = test_slot(env);
+    test_ok(lake_irq_control_get(env->irq_control, TEST_IRQ, ROOT, handler, D));
+    lake_cptr_t ep = test_new(env, LAKE_OBJ_ENDPOINT, 0);
+    test_error(lake_irq_handler_set_notification(handler, ep), LAKE_INVALID_CAPABILITY);
+    test_eq(lake_error_detail(0), 1);
+}
+
+TEST(IRQ_007, "IRQControl Get into an occupied slot is DELETE_FIRST")
+{
+    lake_cptr_t taken = test_new(env, LAKE_OBJ_ENDPOINT, 0);
+    test_error(lake_irq_control_get(env->irq_control, TEST_IRQ, ROOT, taken, D),
+               LAKE_DELETE_FIRST);
+    test_eq(lake_debug_cap_identify(taken), LAKE_OBJ_ENDPOINT);
+    /* The line is still free. */
+    test_ok(lake_irq_control_get(env->irq_control, TEST_IRQ, ROOT, test_slot(env), D));
+}

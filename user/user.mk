@@ -1,0 +1,78 @@
+# User programs: static AArch64 ELF files on picolibc (Debian's build) with
+# our own start code (lib/runtime) and ABI binding (lib/lake), linked by
+# user/user.ld. Each program <name> is build/user/<name>.elf, built from
+# every .c/.S file in user/<name>/; objects go under build/user/obj/.
+
+USER_PROGRAMS := init tests
+
+PICOLIBC_DIR := /usr/lib/picolibc/aarch64-linux-gnu
+USER_BUILD   := $(BUILD)/user
+USER_OBJDIR  := $(USER_BUILD)/obj
+USER_LDS     := user/user.ld
+
+# Hosted C on picolibc: picolibc's headers and the compiler's own (stddef.h,
+# stdarg.h, ...), never the cross compiler's glibc headers. TLS (errno,
+# lake_ipc_buffer) uses the local-exec model, as picolibc expects.
+USER_INCLUDES := -nostdinc -isystem $(PICOLIBC_DIR)/include \
+	-isystem $(shell $(TARGET_CC) -print-file-name=include) \
+	-Iinclude -Ilib/lake/include -Ilib/runtime/include
+USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -mcpu=cortex-a53 \
+	-mno-outline-atomics -fno-pie -fno-pic -fno-common -ftls-model=local-exec \
+	$(USER_INCLUDES)
+USER_ASFLAGS := -g -D__ASSEMBLER__ $(USER_INCLUDES)
+USER_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
+	-Wl,-z,norelro -Wl,--no-warn-rwx-segments -T $(USER_LDS)
+USER_LIBS := -L$(PICOLIBC_DIR)/lib -lc -lgcc
+
+# Libraries linked into every program. crt0 is linked as an object so that
+# _start is always there.
+USER_CRT0 := $(USER_OBJDIR)/lib/runtime/crt0.o
+LIBLAKE_SRCS    := lib/lake/ipc_buffer.c lib/lake/invoke.c
+LIBRUNTIME_SRCS := lib/runtime/start.c lib/runtime/console.c lib/runtime/sys.c \
+	lib/runtime/tls.c lib/runtime/alloc.c
+
+user_objs = $(addprefix $(USER_OBJDIR)/,$(addsuffix .o,$(basename $(1))))
+
+LIBLAKE_OBJS    := $(call user_objs,$(LIBLAKE_SRCS))
+LIBRUNTIME_OBJS := $(call user_objs,$(LIBRUNTIME_SRCS))
+LIBLAKE    := $(USER_BUILD)/liblake.a
+LIBRUNTIME := $(USER_BUILD)/libruntime.a
+
+$(USER_OBJDIR)/%.o: %.c
+	@mkdir -p $(@D)
+	$(Q)echo "  CC      $@"
+	$(Q)$(TARGET_CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+
+$(USER_OBJDIR)/%.o: %.S
+	@mkdir -p $(@D)
+	$(Q)echo "  AS      $@"
+	$(Q)$(TARGET_CC) $(USER_ASFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBLAKE): $(LIBLAKE_OBJS)
+	$(Q)echo "  AR      $@"
+	$(Q)rm -f $@ && $(CROSS_COMPILE)ar rcs $@ $^
+
+$(LIBRUNTIME): $(LIBRUNTIME_OBJS)
+	$(Q)echo "  AR      $@"
+	$(Q)rm -f $@ && $(CROSS_COMPILE)ar rcs $@ $^
+
+# $(call user_program,name)
+define user_program
+user_$(1)_SRCS := $$(sort $$(wildcard user/$(1)/*.c user/$(1)/*.S))
+user_$(1)_OBJS := $$(call user_objs,$$(user_$(1)_SRCS))
+
+$(USER_BUILD)/$(1).elf: $$(user_$(1)_OBJS) $(USER_CRT0) $(LIBRUNTIME) $(LIBLAKE) $(USER_LDS)
+	$$(Q)echo "  LD      $$@"
+	$$(Q)$$(TARGET_CC) $$(USER_LDFLAGS) -o $$@ $(USER_CRT0) $$(user_$(1)_OBJS) \
+		-Wl,--start-group $(LIBRUNTIME) $(LIBLAKE) $$(USER_LIBS) -Wl,--end-group
+
+DEPFILES += $$(user_$(1)_OBJS:.o=.d)
+endef
+
+$(foreach p,$(USER_PROGRAMS),$(eval $(call user_program,$(p))))
+
+USER_ELFS := $(addprefix $(USER_BUILD)/,$(addsuffix .elf,$(USER_PROGRAMS)))
+DEPFILES += $(USER_CRT0:.o=.d) $(LIBLAKE_OBJS:.o=.d) $(LIBRUNTIME_OBJS:.o=.d)
+
+.PHONY: user
+user: $(USER_ELFS)
