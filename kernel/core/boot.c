@@ -20,7 +20,7 @@
 #include <percpu.h>
 #include <plat/platform.h>
 #include <sched.h>
-#include <string.h>
+#include <kstring.h>
 #include <tcb.h>
 #include <timer.h>
 

@@ -2,7 +2,7 @@
  * The memory functions the compiler may call on its own (struct copies and
  * initialisers) in a freestanding kernel.
  */
-#include <string.h>
+#include <kstring.h>
 
 void *memset(void *dst, int c, size_t n)
 {

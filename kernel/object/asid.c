@@ -8,7 +8,7 @@
 #include <cspace.h>
 #include <invocation.h>
 #include <percpu.h>
-#include <string.h>
+#include <kstring.h>
 #include <vspace.h>
 
 static void reactivate_current(void)

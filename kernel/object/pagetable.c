@@ -5,7 +5,7 @@
  */
 #include <arch/vspace.h>
 #include <invocation.h>
-#include <string.h>
+#include <kstring.h>
 #include <vspace.h>
 
 u64 *vspace_root_of(struct cap vs);

@@ -8,7 +8,7 @@
 #include <cdt.h>
 #include <cspace.h>
 #include <invocation.h>
-#include <string.h>
+#include <kstring.h>
 #include <tcb.h>
 
 #define RETYPE_MAX_OBJECTS 256

@@ -5,7 +5,7 @@
 #include <arch/fpu.h>
 #include <arch/sysreg.h>
 #include <percpu.h>
-#include <string.h>
+#include <kstring.h>
 
 #define CPACR_FPEN_ON  (3ul << 20)
 

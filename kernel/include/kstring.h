@@ -1,5 +1,5 @@
-#ifndef LAKE_KERNEL_STRING_H
-#define LAKE_KERNEL_STRING_H
+#ifndef LAKE_KERNEL_KSTRING_H
+#define LAKE_KERNEL_KSTRING_H
 
 #include <types.h>
 
