@@ -11,8 +11,10 @@
  * capabilities inside it first, which may hold the last capability to
  * another CNode, and so on. Instead of recursing (user space controls the
  * depth), the slot is turned into a zombie that remembers the zombie it was
- * reached from (`prev`) and how far its slots have been emptied (`next`),
- * and a loop walks that chain.
+ * reached from and how far its slots have been emptied, and a loop walks
+ * that chain. The loop can stop at any slot for a pending interrupt (CNode
+ * Delete and Revoke are preemptible): the invocation is restarted later and
+ * picks up where the zombies say.
  */
 #include <cdt.h>
 #include <object/objects.h>
@@ -21,6 +23,8 @@
 u64 cap_object_size(struct cap c)
 {
     switch (cap_type(c)) {
+    case CAP_ZOMBIE:
+        return cap_flag(c) ? BIT(LAKE_TCB_BITS) : BIT(cap_size_bits(c) + LAKE_SLOT_BITS);
     case LAKE_OBJ_UNTYPED:      return BIT(cap_size_bits(c));
     case LAKE_OBJ_TCB:          return BIT(LAKE_TCB_BITS);
     case LAKE_OBJ_ENDPOINT:     return BIT(LAKE_ENDPOINT_BITS);
@@ -72,6 +76,9 @@ bool cap_same_region_as(struct cap a, struct cap b)
 
 bool cap_same_object_as(struct cap a, struct cap b)
 {
+    /* A zombie is already the last capability of what it names. */
+    if (cap_type(a) == CAP_ZOMBIE || cap_type(b) == CAP_ZOMBIE)
+        return false;
     /* Untyped memory is never "the last cap to an object": nothing to destroy. */
     if (cap_type(a) == LAKE_OBJ_UNTYPED || cap_type(b) == LAKE_OBJ_UNTYPED)
         return false;
@@ -129,10 +136,12 @@ bool cdt_is_parent_of(const struct cte *a, const struct cte *b)
     return true;
 }
 
+/* Null and reply caps live outside the tree; everything else (zombies
+ * included) keeps its place in it. */
 static bool in_tree(struct cap c)
 {
     unsigned t = cap_type(c);
-    return t != LAKE_OBJ_NULL && t != LAKE_OBJ_REPLY && t != CAP_ZOMBIE;
+    return t != LAKE_OBJ_NULL && t != LAKE_OBJ_REPLY;
 }
 
 void cdt_insert(struct cte *parent, struct cte *dest, struct cap cap, unsigned flags)
@@ -198,6 +207,7 @@ void cdt_swap(struct cte *a, struct cap a_new, struct cte *b, struct cap b_new)
 
 bool cte_has_children(const struct cte *slot)
 {
+    /* Zombies are never parents (cap_same_region_as is false for them). */
     return slot->next != NULL && cdt_is_parent_of(slot, slot->next);
 }
 
@@ -227,18 +237,43 @@ static bool is_container(struct cap c)
     return cap_type(c) == LAKE_OBJ_CNODE || cap_type(c) == LAKE_OBJ_TCB;
 }
 
-/* Turns the slot of a final container cap into a zombie linked to parent. */
+/*
+ * A zombie's data word: the slot of the zombie it was reached from (its
+ * physical address / 32, 35 bits; 0 for the top of a deletion) and how
+ * many of its own slots have been emptied (29 bits).
+ */
+#define ZOMBIE_PARENT_BITS 35
+
+static struct cte *zombie_parent(struct cap z)
+{
+    u64 field = bits_extract(z.data, 0, ZOMBIE_PARENT_BITS);
+    return field ? phys_to_virt(field << LAKE_SLOT_BITS) : NULL;
+}
+
+static u64 zombie_progress(struct cap z)
+{
+    return z.data >> ZOMBIE_PARENT_BITS;
+}
+
+static void zombie_set(struct cte *slot, struct cte *parent, u64 progress)
+{
+    u64 field = parent ? virt_to_phys(parent) >> LAKE_SLOT_BITS : 0;
+    slot->cap.data = field | (progress << ZOMBIE_PARENT_BITS);
+}
+
+/* Turns the slot of a final container cap into a zombie reached from
+ * parent. It keeps its place in the derivation tree, so revoking the
+ * untyped it came from finishes it off. */
 static void make_zombie(struct cte *slot, struct cte *parent)
 {
     struct cap c = slot->cap;
     bool is_tcb = cap_type(c) == LAKE_OBJ_TCB;
 
     cap_finalise(slot, true);   /* TCB: stop it; CNode: nothing */
-    cdt_unlink(slot);
-    slot->cap = cap_make(CAP_ZOMBIE, cap_paddr(c), 0, is_tcb ? 0 : cap_cnode_radix(c),
-                         is_tcb, 0, 0);
-    slot->prev = parent;
-    slot->next = NULL;          /* progress: slots emptied so far */
+    slot->cap = cap_make(CAP_ZOMBIE, cap_paddr(c), 0, is_tcb ? 0 : cap_cnode_radix(c), is_tcb,
+                         0, 0);
+    zombie_set(slot, parent, 0);
+    cte_set_flags(slot, 0);
 }
 
 static struct cte *zombie_slots(struct cap z, u64 *count)
@@ -251,22 +286,53 @@ static struct cte *zombie_slots(struct cap z, u64 *count)
     return cap_ptr(z);
 }
 
-static void destroy_zombie_chain(struct cte *top)
+static bool chain_contains(struct cte *cur, const struct cte *slot)
+{
+    for (struct cte *p = cur; p != NULL; p = zombie_parent(p->cap)) {
+        if (p == slot)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Empties the container of the zombie in top, descending into containers
+ * whose last capability it holds, without recursion. Returns false if it
+ * stopped for a pending interrupt (only when preemptible); the zombies
+ * record where to go on.
+ */
+static bool destroy_zombie_chain(struct cte *top, bool preemptible)
 {
     struct cte *cur = top;
 
-    while (cur != NULL) {
-        u64 count, i = (u64)cur->next;
+    for (;;) {
+        u64 count, i = zombie_progress(cur->cap);
         struct cte *slots = zombie_slots(cur->cap, &count);
+        struct cte *descend = NULL;
 
-        while (i < count && (cap_is_null(slots[i].cap) || cap_type(slots[i].cap) == CAP_ZOMBIE))
-            i++;
-        cur->next = (struct cte *)i;
+        for (; i < count; i++) {
+            struct cte *s = &slots[i];
+            if (cap_is_null(s->cap))
+                continue;
+            if (cap_type(s->cap) != CAP_ZOMBIE)
+                break;
+            if (chain_contains(cur, s))
+                continue;   /* on our own path (a container holding its own cap) */
+            /* A zombie left by an interrupted deletion: finish it here. */
+            descend = s;
+            break;
+        }
+        zombie_set(cur, zombie_parent(cur->cap), i);
+        if (descend != NULL) {
+            zombie_set(descend, cur, zombie_progress(descend->cap));
+            cur = descend;
+            continue;
+        }
         if (i == count) {
-            struct cte *parent = cur->prev;
-            cur->cap = cap_null();
-            cur->prev = NULL;
-            cur->next = NULL;
+            struct cte *parent = zombie_parent(cur->cap);
+            empty_slot(cur);
+            if (cur == top)
+                return true;
             cur = parent;
             continue;
         }
@@ -279,25 +345,39 @@ static void destroy_zombie_chain(struct cte *top)
         }
         cap_finalise(s, final);
         empty_slot(s);
+        if (preemptible && preemption_pending())
+            return false;
     }
 }
 
-void cte_delete(struct cte *slot)
+static bool delete_slot(struct cte *slot, bool preemptible)
 {
-    if (cap_is_null(slot->cap) || cap_type(slot->cap) == CAP_ZOMBIE)
-        return;
+    if (cap_is_null(slot->cap))
+        return true;
+    if (cap_type(slot->cap) == CAP_ZOMBIE)
+        return destroy_zombie_chain(slot, preemptible);
     bool final = cte_is_final(slot);
     if (final && is_container(slot->cap)) {
         make_zombie(slot, NULL);
-        destroy_zombie_chain(slot);
-        return;
+        return destroy_zombie_chain(slot, preemptible);
     }
     cap_finalise(slot, final);
     empty_slot(slot);
+    return true;
 }
 
-void cte_revoke(struct cte *slot)
+static bool revoke_slot(struct cte *slot, bool preemptible)
 {
-    while (cte_has_children(slot))
-        cte_delete(slot->next);
+    while (cte_has_children(slot)) {
+        if (!delete_slot(slot->next, preemptible))
+            return false;
+        if (preemptible && preemption_pending())
+            return false;
+    }
+    return true;
 }
+
+void cte_delete(struct cte *slot) { delete_slot(slot, false); }
+void cte_revoke(struct cte *slot) { revoke_slot(slot, false); }
+bool cte_delete_preemptible(struct cte *slot) { return delete_slot(slot, true); }
+bool cte_revoke_preemptible(struct cte *slot) { return revoke_slot(slot, true); }

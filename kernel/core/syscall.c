@@ -162,8 +162,11 @@ static void invoke_object(struct tcb *t, struct cte *slot, u64 cptr, bool is_cal
             inv_lookup_failed(&inv, &l, true);
         }
     }
-    if (inv.error == LAKE_OK)
-        decode_invocation(&inv);
+    if (inv.error == LAKE_OK && decode_invocation(&inv) == INV_PREEMPTED) {
+        /* Re-execute the svc once the interrupt has been taken. */
+        t->ctx.elr -= 4;
+        return;
+    }
     if (inv.error != LAKE_OK)
         debug_report_failure(&inv);
     if (is_call)

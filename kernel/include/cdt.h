@@ -35,6 +35,14 @@ bool cte_is_final(const struct cte *slot);
 void cte_delete(struct cte *slot);
 /* Deletes every descendant of the capability in slot. */
 void cte_revoke(struct cte *slot);
+/* The same, but stop (returning false) when an interrupt is pending; calling
+ * again continues. Progress is kept in the capabilities themselves. */
+bool cte_delete_preemptible(struct cte *slot);
+bool cte_revoke_preemptible(struct cte *slot);
+
+/* Whether an interrupt is waiting: long operations stop at their
+ * preemption points when it is (provided by the architecture). */
+bool preemption_pending(void);
 
 /* Called by cte_delete to release what a capability holds. */
 void cap_finalise(struct cte *slot, bool final);

@@ -12,6 +12,9 @@
 #include <object/objects.h>
 
 #define INV_MAX_RESULTS 40
+/* Returned by a decoder that stopped at a preemption point: the caller
+ * re-executes the system call when it next runs. Not an ABI error. */
+#define INV_PREEMPTED   0x100
 
 struct invocation {
     struct tcb *thread;         /* the caller */

@@ -148,11 +148,9 @@ static unsigned decode_slot_op(struct invocation *inv)
         return inv->error;
     switch (inv->label) {
     case LAKE_CNODE_DELETE:
-        cte_delete(slot);
-        return LAKE_OK;
+        return cte_delete_preemptible(slot) ? LAKE_OK : INV_PREEMPTED;
     case LAKE_CNODE_REVOKE:
-        cte_revoke(slot);
-        return LAKE_OK;
+        return cte_revoke_preemptible(slot) ? LAKE_OK : INV_PREEMPTED;
     default: { /* SaveCaller */
         struct cte *reply = &inv->thread->slots[TCB_SLOT_REPLY];
         if (!cap_is_null(slot->cap))

@@ -142,3 +142,77 @@ TEST(CDT_008, "a capability in a CNode can be revoked through a two-level path")
     test_error(lake_cnode_move(ROOT, dest, D, node, 5, 3), LAKE_FAILED_LOOKUP);
     test_eq(type_of(dest), LAKE_OBJ_NULL);
 }
+
+/* ---- bounded latency: long revocations stop for interrupts ------------ */
+
+#define BIG_RADIX   16
+#define BIG_NODES   3           /* 2 MiB each; together more than two time slices of work */
+#define BIG_COPIES  (1ul << BIG_RADIX)
+
+static volatile int revoke_started;
+
+/* Whether slot i of a big CNode holds a capability (a Move onto itself
+ * reports "occupied" or "missing" and changes nothing). */
+static bool big_slot_full(lake_cptr_t node, lake_word_t i)
+{
+    return lake_cnode_move(node, i, BIG_RADIX, node, i, BIG_RADIX) == LAKE_DELETE_FIRST;
+}
+
+/* Same priority as the test: it only runs inside the revocation if the
+ * kernel stopped for the timer and the time slice ran out. Revoke deletes
+ * the newest copies first. */
+static void watch_revocation(struct test_thread *t)
+{
+    lake_cptr_t first = t->arg[0], last = t->arg[1];
+    while (!revoke_started)
+        lake_yield();
+    for (;;) {
+        bool newest = big_slot_full(last, BIG_COPIES - 1);
+        bool oldest = big_slot_full(first, 0);
+        if (!newest && oldest)
+            t->result[0] = 1;       /* saw it half done */
+        if (!oldest)
+            return;
+    }
+}
+
+TEST(CDT_020, "revoking 196608 capabilities is preemptible: another thread runs in between")
+{
+    lake_cptr_t ep = test_new(env, LAKE_OBJ_ENDPOINT, 0);
+    struct test_thread w;
+    test_thread_init(env, &w, watch_revocation, env->priority, 0);
+    lake_cptr_t nodes[BIG_NODES];
+    for (int n = 0; n < BIG_NODES; n++) {
+        nodes[n] = test_new(env, LAKE_OBJ_CNODE, BIG_RADIX);
+        for (lake_word_t i = 0; i < BIG_COPIES; i++)
+            test_ok(lake_cnode_copy(nodes[n], i, BIG_RADIX, TEST_CNODE, ep, TEST_DEPTH,
+                                    LAKE_RIGHTS_ALL));
+    }
+    w.arg[0] = nodes[0];
+    w.arg[1] = nodes[BIG_NODES - 1];
+    test_thread_start(&w);
+    revoke_started = 1;
+    test_ok(lake_cnode_revoke(TEST_CNODE, ep, TEST_DEPTH));
+    test_thread_join(&w);
+    test_eq(w.result[0], 1);
+    for (int n = 0; n < BIG_NODES; n++) {
+        test_assert(!big_slot_full(nodes[n], 0));
+        test_assert(!big_slot_full(nodes[n], BIG_COPIES - 1));
+    }
+    test_eq(lake_debug_cap_identify(ep), LAKE_OBJ_ENDPOINT);
+}
+
+TEST(CDT_021, "deleting a CNode holding 65536 capabilities completes and frees its memory")
+{
+    lake_cptr_t ut = test_new_untyped(env, BIG_RADIX + 5);
+    lake_cptr_t ep = test_new(env, LAKE_OBJ_ENDPOINT, 0);
+    lake_cptr_t node = test_slot(env);
+    test_ok(lake_untyped_retype(ut, LAKE_OBJ_CNODE, BIG_RADIX, TEST_CNODE, 0, 0, node, 1));
+    for (lake_word_t i = 0; i < BIG_COPIES; i++)
+        test_ok(lake_cnode_copy(node, i, BIG_RADIX, TEST_CNODE, ep, TEST_DEPTH, LAKE_RIGHTS_ALL));
+    test_ok(lake_cnode_delete(TEST_CNODE, node, TEST_DEPTH));
+    test_eq(lake_debug_cap_identify(node), LAKE_OBJ_NULL);
+    /* The untyped has no children left, so the whole of it can be used again. */
+    lake_cptr_t again = test_slot(env);
+    test_ok(lake_untyped_retype(ut, LAKE_OBJ_CNODE, BIG_RADIX, TEST_CNODE, 0, 0, again, 1));
+}

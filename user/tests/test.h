@@ -53,7 +53,7 @@ enum test_slot {
 
 #define TEST_CNODE_RADIX    12
 #define TEST_DEPTH          64          /* depth of a slot in the child CNode */
-#define TEST_UNTYPED_BITS   22
+#define TEST_UNTYPED_BITS   23
 #define TEST_PRIORITY       100         /* the child's main thread */
 #define TEST_MCP            200
 

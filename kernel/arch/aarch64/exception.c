@@ -6,6 +6,7 @@
 #include <arch/esr.h>
 #include <arch/sysreg.h>
 #include <arch/trap.h>
+#include <cdt.h>
 #include <console.h>
 #include <panic.h>
 
@@ -35,6 +36,12 @@ void trap_frame_dump(const struct trap_frame *f, unsigned vector)
     for (unsigned i = 0; i < 31; i++) {
         kprintf("x%-2u 0x%016lx%s", i, (unsigned long)f->x[i], (i % 4 == 3 || i == 30) ? "\n" : "  ");
     }
+}
+
+/* ISR_EL1.I shows a pending IRQ even while the kernel runs with IRQs masked. */
+bool preemption_pending(void)
+{
+    return (sysreg_read(isr_el1) & (1u << 7)) != 0;
 }
 
 void exception_el1_sync(struct trap_frame *frame)
