@@ -133,7 +133,8 @@ static unsigned decode_configure(struct invocation *inv, struct tcb *t)
     if (cap_type(vspace->cap) != LAKE_OBJ_VSPACE || cap_vspace_asid(vspace->cap) == 0)
         return inv_invalid_capability(inv, 2);
     bool has_buffer = !cap_is_null(frame->cap);
-    if (has_buffer && !cap_is_frame(frame->cap))
+    /* The kernel writes messages there: device memory is not acceptable. */
+    if (has_buffer && (!cap_is_frame(frame->cap) || cap_flag(frame->cap)))
         return inv_invalid_capability(inv, 3);
     if (has_buffer && !is_aligned(buffer, LAKE_IPC_BUFFER_SIZE))
         return inv_error(inv, LAKE_ALIGNMENT_ERROR);
