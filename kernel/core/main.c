@@ -7,6 +7,7 @@
 #include <arch/sysreg.h>
 #include <bits.h>
 #include <boot.h>
+#include <cdt.h>
 #include <console.h>
 #include <irq.h>
 #include <ktest.h>
@@ -104,6 +105,11 @@ void kernel_main(paddr_t boot_arg)
     timer_init(TICK_HZ);
     sched_init();
     ktest_boot(machine.cmdline);
+#ifdef CONFIG_DEBUG_INVOCATIONS
+    preempt_stress = cmdline_get(machine.cmdline, "preempt_stress", NULL, 0);
+    if (preempt_stress)
+        kprintf("kernel: preemption stress mode: every third preemption point stops\n");
+#endif
     boot_create_root_task(&machine);
 
     /* Into the root task; interrupts come on with the first eret. */

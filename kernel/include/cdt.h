@@ -43,6 +43,9 @@ bool cte_revoke_preemptible(struct cte *slot);
 /* Whether an interrupt is waiting: long operations stop at their
  * preemption points when it is (provided by the architecture). */
 bool preemption_pending(void);
+#ifdef CONFIG_DEBUG_INVOCATIONS
+extern bool preempt_stress;     /* test images: stop at every third point */
+#endif
 
 /* Called by cte_delete to release what a capability holds. */
 void cap_finalise(struct cte *slot, bool final);

@@ -72,7 +72,7 @@ unsigned decode_asid_control_invocation(struct invocation *inv)
     asid_table[index] = pool;
     cdt_insert(ut_slot, dest, cap_make(LAKE_OBJ_ASID_POOL, cap_paddr(ut), 0, 0, false, 0,
                                        (u64)index << 9), CTE_REVOCABLE);
-    ut_slot->cap.data = BIT(LAKE_ASID_POOL_BITS);
+    ut_slot->cap.data = untyped_data(BIT(LAKE_ASID_POOL_BITS), 0);
     return LAKE_OK;
 }
 

@@ -3,6 +3,12 @@
  * watermark. Objects are aligned to their size and zeroed; their caps become
  * children of the untyped cap in the derivation tree, so Revoke on it
  * destroys them all, after which the memory is used again from the start.
+ *
+ * Zeroing is the one long part of a retype (up to 256 objects of up to
+ * 32 MiB), so it goes in 64 KiB chunks with a preemption point between
+ * them. The cap remembers how far beyond the watermark memory is already
+ * zero, so a retype restarted after an interrupt goes on from there:
+ * invariant, [watermark, zeroed end) holds only zeroes.
  */
 #include <arch/vspace.h>
 #include <cdt.h>
@@ -42,23 +48,55 @@ static struct cap new_object_cap(unsigned type, paddr_t pa, unsigned user_bits, 
     }
 }
 
-static void init_object(unsigned type, paddr_t pa, unsigned obj_bits, bool device)
+static void init_object(unsigned type, paddr_t pa, unsigned obj_bits)
 {
     void *p = phys_to_virt(pa);
-    if (type == LAKE_OBJ_UNTYPED || device)
-        return;     /* untyped memory is zeroed when it becomes objects */
-    memset(p, 0, BIT(obj_bits));
     if (type == LAKE_OBJ_TCB)
         tcb_init(p);
     if (type_is_frame(type))
         cache_clean_range(p, BIT(obj_bits));   /* for user views with other attributes */
 }
 
-/* Where the next object of size 2^bits goes, counting from the untyped's start. */
-static u64 first_free_offset(struct cte *slot, unsigned bits)
+/* The untyped's watermark and zeroed run; both start over when it has no
+ * children left. */
+static u64 current_watermark(struct cte *slot)
 {
-    u64 watermark = cte_has_children(slot) ? slot->cap.data : 0;
-    return align_up(watermark, BIT(bits));
+    return cte_has_children(slot) ? cap_untyped_watermark(slot->cap) : 0;
+}
+
+static u64 current_zeroed_end(struct cte *slot)
+{
+    /* With no children, a run recorded by an interrupted retype from the
+     * start (watermark 0) is still good; one left over from objects that
+     * have since been destroyed is not. */
+    if (cte_has_children(slot) || cap_untyped_watermark(slot->cap) == 0)
+        return cap_untyped_zeroed_end(slot->cap);
+    return 0;
+}
+
+/*
+ * Zeroes [watermark, end) of the untyped (skipping what is known to be zero
+ * already), stopping at a 64 KiB boundary if an interrupt is pending.
+ * Returns false when it stopped; the progress is recorded in the cap.
+ */
+static bool zero_for_retype(struct cte *slot, u64 end)
+{
+    u64 watermark = current_watermark(slot);
+    u64 p = watermark > current_zeroed_end(slot) ? watermark : current_zeroed_end(slot);
+    u8 *base = phys_to_virt(cap_paddr(slot->cap));
+
+    while (p < end) {
+        u64 chunk_end = align_up(p + 1, BIT(UNTYPED_ZERO_CHUNK_BITS));
+        if (chunk_end > end)
+            chunk_end = end;
+        memset(base + p, 0, chunk_end - p);
+        p = chunk_end;
+        if (p < end && preemption_pending()) {
+            slot->cap.data = untyped_data(watermark, p);
+            return false;
+        }
+    }
+    return true;
 }
 
 unsigned decode_untyped_invocation(struct invocation *inv)
@@ -112,22 +150,26 @@ unsigned decode_untyped_invocation(struct invocation *inv)
 
     /* Memory. */
     u64 ut_size = BIT(cap_size_bits(ut));
-    u64 start = first_free_offset(inv->slot, obj_bits);
+    u64 watermark = current_watermark(inv->slot);
+    u64 start = align_up(watermark, BIT(obj_bits));
     if (obj_bits > cap_size_bits(ut) || start > ut_size ||
         count > (ut_size - start) >> obj_bits) {
-        u64 used = cte_has_children(inv->slot) ? ut.data : 0;
-        inv->detail[0] = ut_size - (used < ut_size ? used : ut_size);
+        inv->detail[0] = ut_size - (watermark < ut_size ? watermark : ut_size);
         inv->num_detail = 1;
         return inv_error(inv, LAKE_NOT_ENOUGH_MEMORY);
     }
 
-    /* Perform: nothing below can fail. */
+    /* Perform. Only the zeroing can stop (and be restarted); then nothing fails. */
+    u64 end = start + (count << obj_bits);
+    if (!device && type != LAKE_OBJ_UNTYPED && !zero_for_retype(inv->slot, end))
+        return INV_PREEMPTED;
     for (u64 i = 0; i < count; i++) {
         paddr_t pa = cap_paddr(ut) + start + (i << obj_bits);
-        init_object((unsigned)type, pa, obj_bits, device);
+        init_object((unsigned)type, pa, obj_bits);
         struct cap c = new_object_cap((unsigned)type, pa, (unsigned)user_bits, device);
         cdt_insert(inv->slot, &dest[i], c, CTE_REVOCABLE);
     }
-    inv->slot->cap.data = start + (count << obj_bits);
+    u64 zeroed_end = current_zeroed_end(inv->slot);
+    inv->slot->cap.data = untyped_data(end, zeroed_end > end ? zeroed_end : 0);
     return LAKE_OK;
 }

@@ -56,3 +56,17 @@ def test_in_os(suite, name):
             assert m.group(1) == "PASS", f"{name}: {m.group(3)}"
             return
     pytest.fail(f"{name} did not run (suite output ends: {suite.output[-500:]!r})")
+
+
+def test_suite_passes_when_every_third_preemption_point_stops():
+    """preempt_stress makes Delete, Revoke and Retype stop and restart
+    constantly: every restart path must leave things consistent."""
+    image = require(OSTEST_IMAGE)
+    result = qemu.run_image(image, timeout=600, semihosting=True, icount=True,
+                            append="preempt_stress")
+    assert "preemption stress mode" in result.output
+    summary = re.search(r"^(\d+) passed, (\d+) failed$", result.output, re.M)
+    assert summary, result.output[-3000:]
+    failures = [m.group(0) for m in LINE.finditer(result.output) if m.group(1) == "FAIL"]
+    assert int(summary.group(2)) == 0, failures
+    assert result.status == 0

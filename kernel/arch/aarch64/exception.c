@@ -38,9 +38,20 @@ void trap_frame_dump(const struct trap_frame *f, unsigned vector)
     }
 }
 
+#ifdef CONFIG_DEBUG_INVOCATIONS
+/* Test images: `preempt_stress` on the command line makes every third
+ * preemption point stop, to exercise every restart path. */
+bool preempt_stress;
+#endif
+
 /* ISR_EL1.I shows a pending IRQ even while the kernel runs with IRQs masked. */
 bool preemption_pending(void)
 {
+#ifdef CONFIG_DEBUG_INVOCATIONS
+    static unsigned calls;
+    if (preempt_stress && ++calls % 3 == 0)
+        return true;
+#endif
     return (sysreg_read(isr_el1) & (1u << 7)) != 0;
 }
 

@@ -74,8 +74,22 @@ static inline struct cap cap_with_small(struct cap c, unsigned small)
     return c;
 }
 
-/* Untyped: size bits, flag = device, data = watermark (bytes used). */
+/*
+ * Untyped: size bits, flag = device; data = watermark (bytes used, bits
+ * 0-47) and the end of a run of memory already zeroed above the watermark
+ * (bits 48-63, in 64 KiB units; see untyped.c).
+ */
+#define UNTYPED_ZERO_CHUNK_BITS 16
 static inline bool cap_untyped_is_device(struct cap c) { return cap_flag(c); }
+static inline u64 cap_untyped_watermark(struct cap c) { return c.data & mask_bits(48); }
+static inline u64 cap_untyped_zeroed_end(struct cap c)
+{
+    return (c.data >> 48) << UNTYPED_ZERO_CHUNK_BITS;
+}
+static inline u64 untyped_data(u64 watermark, u64 zeroed_end)
+{
+    return watermark | ((zeroed_end >> UNTYPED_ZERO_CHUNK_BITS) << 48);
+}
 
 /* CNode: size bits = radix, small = guard size, data = guard. */
 static inline unsigned cap_cnode_radix(struct cap c) { return cap_size_bits(c); }
