@@ -27,7 +27,8 @@ include kernel/kernel.mk
 include tests/unit/unit.mk
 include user/user.mk
 
-IMAGES := $(BUILD)/kernel8.img $(BUILD)/kernel-test/kernel8.img $(BUILD)/kernel-ostest/kernel8.img
+IMAGES := $(BUILD)/kernel8.img $(BUILD)/kernel-test/kernel8.img $(BUILD)/kernel-ostest/kernel8.img \
+          $(BUILD)/kernel-bench/kernel8.img
 
 .PHONY: all images run test debug bench clean setup unit-tests FORCE
 

@@ -7,6 +7,8 @@
 #   kernel-test    adds semihosting exit and the ktest hooks, root task user/init
 #   kernel-ostest  the in-OS test suite (user/tests) as root task; semihosting
 #                  exit and one debug line per failed invocation
+#   kernel-bench   the benchmarks (user/bench) as root task; semihosting exit,
+#                  PMU counters readable at EL0 (CONFIG_BENCH, arch/pmu.h)
 
 KERNEL_SRCS := \
 	kernel/arch/aarch64/boot.S \
@@ -16,6 +18,7 @@ KERNEL_SRCS := \
 	kernel/arch/aarch64/esr.c \
 	kernel/arch/aarch64/exception.c \
 	kernel/arch/aarch64/fpu.c \
+	kernel/arch/aarch64/pmu.c \
 	kernel/arch/aarch64/semihost.c \
 	kernel/arch/aarch64/smp.c \
 	kernel/arch/aarch64/timer.c \
@@ -110,6 +113,7 @@ endef
 $(eval $(call kernel_variant,kernel,-DCONFIG_HEARTBEAT,,$(BUILD)/user/init.elf))
 $(eval $(call kernel_variant,kernel-test,-DCONFIG_HEARTBEAT -DCONFIG_SEMIHOSTING -DCONFIG_KTEST,$(KERNEL_TEST_SRCS),$(BUILD)/user/init.elf))
 $(eval $(call kernel_variant,kernel-ostest,-DCONFIG_SEMIHOSTING -DCONFIG_DEBUG_INVOCATIONS,,$(BUILD)/user/tests.elf))
+$(eval $(call kernel_variant,kernel-bench,-DCONFIG_BENCH -DCONFIG_SEMIHOSTING,,$(BUILD)/user/bench.elf))
 
 $(BUILD)/kernel8.img: $(BUILD)/kernel/kernel8.img
 	$(Q)cp $< $@

@@ -4,6 +4,7 @@
  * about the machine, prints the banner, starts the tick and idles.
  */
 #include <arch/mmu.h>
+#include <arch/pmu.h>
 #include <arch/sysreg.h>
 #include <bits.h>
 #include <boot.h>
@@ -110,6 +111,7 @@ void kernel_main(paddr_t boot_arg)
     if (preempt_stress)
         kprintf("kernel: preemption stress mode: every third preemption point stops\n");
 #endif
+    pmu_init();     /* benchmark images only; a no-op otherwise */
     boot_create_root_task(&machine);
 
     /* Into the root task; interrupts come on with the first eret. */
