@@ -131,11 +131,16 @@ static void load_image(const u8 *elf, int segments, vaddr_t *start, vaddr_t *end
     }
     for (int i = 0; i < segments; i++) {
         elf_segment(elf, (unsigned)i, &seg);
-        for (u64 off = 0; off < seg.filesz; off++) {
+        for (u64 off = 0; off < seg.filesz;) {
             vaddr_t va = seg.vaddr + off;
             u64 page = (va - lo) >> PAGE_SHIFT;
+            u64 in_page = va & (PAGE_SIZE - 1);
+            u64 n = PAGE_SIZE - in_page;
+            if (n > seg.filesz - off)
+                n = seg.filesz - off;
             u8 *dst = phys_to_virt(cap_paddr(boot.slots[first_frame_slot + page].cap));
-            dst[va & (PAGE_SIZE - 1)] = seg.data[off];
+            memcpy(dst + in_page, seg.data + off, n);
+            off += n;
         }
     }
     /* The image holds code: make the instruction side see it. */

@@ -12,6 +12,7 @@
 #include <console.h>
 #include <irq.h>
 #include <ktest.h>
+#include <kstring.h>
 #include <machine.h>
 #include <percpu.h>
 #include <sched.h>
@@ -96,6 +97,7 @@ void kernel_tick(void)
 void kernel_main(paddr_t boot_arg)
 {
     percpu_init(0);
+    memset_zva_enabled = true;
     console_init();
     machine_probe(boot_arg, &machine);
     unsigned parked = smp_count_parked();

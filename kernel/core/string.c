@@ -1,18 +1,43 @@
 /*
  * The memory functions the compiler may call on its own (struct copies and
- * initialisers) in a freestanding kernel.
+ * initialisers) in a freestanding kernel. Zeroing is the kernel's bulk work
+ * (every retyped object), so it uses DC ZVA: one instruction per 64 bytes.
  */
 #include <kstring.h>
+
+#define ZVA_BYTES 64    /* DCZID_EL0.BS on the Cortex-A53 */
+
+/* DC ZVA needs normal memory, i.e. the MMU on: set by kernel_main. */
+bool memset_zva_enabled;
+
+static void zero_blocks(u8 *d, size_t n)
+{
+    for (u8 *end = d + n; d < end; d += ZVA_BYTES)
+        __asm__ volatile("dc zva, %0" : : "r"(d) : "memory");
+}
 
 void *memset(void *dst, int c, size_t n)
 {
     u8 *d = dst;
-    /* Objects are zeroed in bulk: go a word at a time when aligned. */
-    if (((u64)d & 7) == 0) {
-        u64 pattern = 0x0101010101010101ull * (u8)c;
-        for (; n >= 8; n -= 8, d += 8)
-            *(u64 *)(void *)d = pattern;
+    u64 pattern = 0x0101010101010101ull * (u8)c;
+
+    while (n > 0 && ((u64)d & 7) != 0) {
+        *d++ = (u8)c;
+        n--;
     }
+    if (c == 0 && memset_zva_enabled && n >= 2 * ZVA_BYTES) {
+        while (((u64)d & (ZVA_BYTES - 1)) != 0) {
+            *(u64 *)(void *)d = 0;
+            d += 8;
+            n -= 8;
+        }
+        size_t blocks = n & ~(size_t)(ZVA_BYTES - 1);
+        zero_blocks(d, blocks);
+        d += blocks;
+        n -= blocks;
+    }
+    for (; n >= 8; n -= 8, d += 8)
+        *(u64 *)(void *)d = pattern;
     while (n-- > 0)
         *d++ = (u8)c;
     return dst;
@@ -22,6 +47,16 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
     u8 *d = dst;
     const u8 *s = src;
+    if ((((u64)d | (u64)s) & 7) == 0) {
+        for (; n >= 32; n -= 32, d += 32, s += 32) {
+            const u64 *sw = (const u64 *)(const void *)s;
+            u64 *dw = (u64 *)(void *)d;
+            u64 a = sw[0], b = sw[1], c = sw[2], e = sw[3];
+            dw[0] = a, dw[1] = b, dw[2] = c, dw[3] = e;
+        }
+        for (; n >= 8; n -= 8, d += 8, s += 8)
+            *(u64 *)(void *)d = *(const u64 *)(const void *)s;
+    }
     while (n-- > 0)
         *d++ = *s++;
     return dst;
