@@ -63,7 +63,7 @@ static void queue_insert(struct tcb *t, bool front)
             q->head = t;
         q->tail = t;
     }
-    cpu->ready_bitmap[t->priority / 64] |= BIT(t->priority % 64);
+    prio_bitmap_set(&cpu->ready_bitmap, t->priority);
 }
 
 void sched_enqueue(struct tcb *t) { queue_insert(t, false); }
@@ -86,7 +86,7 @@ void sched_dequeue(struct tcb *t)
         q->tail = t->sched_prev;
     t->sched_next = t->sched_prev = NULL;
     if (q->head == NULL)
-        cpu->ready_bitmap[t->priority / 64] &= ~BIT(t->priority % 64);
+        prio_bitmap_clear(&cpu->ready_bitmap, t->priority);
 }
 
 void thread_set_state(struct tcb *t, enum thread_state state)
@@ -132,12 +132,8 @@ void sched_tick(void)
 
 static struct tcb *choose_thread(struct cpu *cpu)
 {
-    for (int word = LAKE_NUM_PRIORITIES / 64 - 1; word >= 0; word--) {
-        u64 bits = cpu->ready_bitmap[word];
-        if (bits != 0)
-            return cpu->ready[word * 64 + 63 - clz64(bits)].head;
-    }
-    return &cpu->idle;
+    int prio = prio_bitmap_highest(&cpu->ready_bitmap);
+    return prio >= 0 ? cpu->ready[prio].head : &cpu->idle;
 }
 
 void schedule(void)

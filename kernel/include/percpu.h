@@ -11,6 +11,7 @@
 #include <arch/sysreg.h>
 #include <config.h>
 #include <object/objects.h>
+#include <prio_bitmap.h>
 #include <types.h>
 
 struct ready_queue {
@@ -29,7 +30,7 @@ struct cpu {
     struct tcb *fpu_owner;  /* whose state is in the FP registers */
 
     /* Scheduler: one FIFO per priority and a bitmap of non-empty ones. */
-    u64 ready_bitmap[LAKE_NUM_PRIORITIES / 64];
+    struct prio_bitmap ready_bitmap;
     struct ready_queue ready[LAKE_NUM_PRIORITIES];
 
     struct tcb idle;        /* runs `wfi` in EL1t when nothing else can */

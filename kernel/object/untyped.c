@@ -151,9 +151,8 @@ unsigned decode_untyped_invocation(struct invocation *inv)
     /* Memory. */
     u64 ut_size = BIT(cap_size_bits(ut));
     u64 watermark = current_watermark(inv->slot);
-    u64 start = align_up(watermark, BIT(obj_bits));
-    if (obj_bits > cap_size_bits(ut) || start > ut_size ||
-        count > (ut_size - start) >> obj_bits) {
+    u64 start;
+    if (!untyped_place(watermark, cap_size_bits(ut), obj_bits, count, &start)) {
         inv->detail[0] = ut_size - (watermark < ut_size ? watermark : ut_size);
         inv->num_detail = 1;
         return inv_error(inv, LAKE_NOT_ENOUGH_MEMORY);

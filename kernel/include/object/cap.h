@@ -91,6 +91,25 @@ static inline u64 untyped_data(u64 watermark, u64 zeroed_end)
     return watermark | ((zeroed_end >> UNTYPED_ZERO_CHUNK_BITS) << 48);
 }
 
+/*
+ * Where `count` objects of 2^obj_bits bytes go in an untyped of 2^ut_bits
+ * bytes whose first `watermark` bytes are used: at the watermark rounded up
+ * to the object size. False if they do not fit. Pure: host-tested.
+ */
+static inline bool untyped_place(u64 watermark, unsigned ut_bits, unsigned obj_bits, u64 count,
+                                 u64 *start)
+{
+    if (obj_bits > ut_bits || count == 0 || watermark > BIT(ut_bits))
+        return false;
+    u64 first = align_up(watermark, BIT(obj_bits));
+    if (first < watermark || first > BIT(ut_bits))
+        return false;   /* rounding wrapped or ran past the end */
+    if (count > (BIT(ut_bits) - first) >> obj_bits)
+        return false;
+    *start = first;
+    return true;
+}
+
 /* CNode: size bits = radix, small = guard size, data = guard. */
 static inline unsigned cap_cnode_radix(struct cap c) { return cap_size_bits(c); }
 static inline unsigned cap_cnode_guard_size(struct cap c) { return cap_small(c); }
