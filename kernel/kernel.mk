@@ -34,6 +34,7 @@ KERNEL_SRCS := \
 	kernel/core/console.c \
 	kernel/core/cspace.c \
 	kernel/core/elf.c \
+	kernel/core/fastpath.c \
 	kernel/core/fault.c \
 	kernel/core/format.c \
 	kernel/core/main.c \

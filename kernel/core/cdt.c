@@ -93,6 +93,10 @@ bool cap_derive(struct cap c, struct cap *out)
     case LAKE_OBJ_NULL:
     case LAKE_OBJ_REPLY:
     case CAP_ZOMBIE:
+    /* One capability per untyped region: a copy would keep its own
+     * watermark and hand out memory the original already gave away.
+     * Untyped caps move; smaller pieces come from Retype. */
+    case LAKE_OBJ_UNTYPED:
         return false;
     case LAKE_OBJ_FRAME_4K:
     case LAKE_OBJ_FRAME_2M:
@@ -239,10 +243,13 @@ static bool is_container(struct cap c)
 
 /*
  * A zombie's data word: the slot of the zombie it was reached from (its
- * physical address / 32, 35 bits; 0 for the top of a deletion) and how
- * many of its own slots have been emptied (29 bits).
+ * physical address / 32, 35 bits; 0 for the top of a deletion), how many
+ * of its own slots have been emptied (28 bits), and whether a zombie on
+ * the walk's own path was passed over inside it (bit 63).
  */
 #define ZOMBIE_PARENT_BITS 35
+#define ZOMBIE_PROGRESS_BITS 28
+#define ZOMBIE_SKIPPED BIT(63)
 
 static struct cte *zombie_parent(struct cap z)
 {
@@ -252,13 +259,13 @@ static struct cte *zombie_parent(struct cap z)
 
 static u64 zombie_progress(struct cap z)
 {
-    return z.data >> ZOMBIE_PARENT_BITS;
+    return bits_extract(z.data, ZOMBIE_PARENT_BITS, ZOMBIE_PROGRESS_BITS);
 }
 
 static void zombie_set(struct cte *slot, struct cte *parent, u64 progress)
 {
     u64 field = parent ? virt_to_phys(parent) >> LAKE_SLOT_BITS : 0;
-    slot->cap.data = field | (progress << ZOMBIE_PARENT_BITS);
+    slot->cap.data = field | (progress << ZOMBIE_PARENT_BITS) | (slot->cap.data & ZOMBIE_SKIPPED);
 }
 
 /* Turns the slot of a final container cap into a zombie reached from
@@ -295,11 +302,29 @@ static bool chain_contains(struct cte *cur, const struct cte *slot)
     return false;
 }
 
+/* A zombie inside the container that is not on the current path (an
+ * interrupted deletion's leftover, or one passed over earlier), or NULL. */
+static struct cte *zombie_to_finish(struct cte *cur, struct cte *slots, u64 count)
+{
+    for (u64 i = 0; i < count; i++) {
+        if (cap_type(slots[i].cap) == CAP_ZOMBIE && !chain_contains(cur, &slots[i]))
+            return &slots[i];
+    }
+    return NULL;
+}
+
 /*
  * Empties the container of the zombie in top, descending into containers
  * whose last capability it holds, without recursion. Returns false if it
  * stopped for a pending interrupt (only when preemptible); the zombies
  * record where to go on.
+ *
+ * Cycles (a container holding a zombie of the walk's own path, e.g. a
+ * CNode holding its own last capability) are passed over and the
+ * container is rescanned when it is otherwise empty. If one is still
+ * inside when the container is emptied, that zombie now lives in memory
+ * whose last capability is gone, so the walk then runs to the end without
+ * stopping: nothing can reuse the memory before the walk empties it.
  */
 static bool destroy_zombie_chain(struct cte *top, bool preemptible)
 {
@@ -316,13 +341,17 @@ static bool destroy_zombie_chain(struct cte *top, bool preemptible)
                 continue;
             if (cap_type(s->cap) != CAP_ZOMBIE)
                 break;
-            if (chain_contains(cur, s))
-                continue;   /* on our own path (a container holding its own cap) */
+            if (chain_contains(cur, s)) {
+                cur->cap.data |= ZOMBIE_SKIPPED;
+                continue;
+            }
             /* A zombie left by an interrupted deletion: finish it here. */
             descend = s;
             break;
         }
         zombie_set(cur, zombie_parent(cur->cap), i);
+        if (descend == NULL && i == count && (cur->cap.data & ZOMBIE_SKIPPED))
+            descend = zombie_to_finish(cur, slots, count);
         if (descend != NULL) {
             zombie_set(descend, cur, zombie_progress(descend->cap));
             cur = descend;
@@ -330,6 +359,8 @@ static bool destroy_zombie_chain(struct cte *top, bool preemptible)
         }
         if (i == count) {
             struct cte *parent = zombie_parent(cur->cap);
+            if (cur->cap.data & ZOMBIE_SKIPPED)
+                preemptible = false;    /* a zombie of our path is still inside */
             empty_slot(cur);
             if (cur == top)
                 return true;
@@ -354,8 +385,13 @@ static bool delete_slot(struct cte *slot, bool preemptible)
 {
     if (cap_is_null(slot->cap))
         return true;
-    if (cap_type(slot->cap) == CAP_ZOMBIE)
+    if (cap_type(slot->cap) == CAP_ZOMBIE) {
+        /* Finishing a zombie left by an interrupted deletion: it is the top
+         * of this walk, so a parent link from that earlier walk must not
+         * make its old parent look like part of our own path. */
+        zombie_set(slot, NULL, zombie_progress(slot->cap));
         return destroy_zombie_chain(slot, preemptible);
+    }
     bool final = cte_is_final(slot);
     if (final && is_container(slot->cap)) {
         make_zombie(slot, NULL);

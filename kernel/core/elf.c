@@ -30,7 +30,7 @@ int elf_validate(const u8 *image, size_t size, u64 limit, const char **why)
         *why = "not an AArch64 executable";
         return -1;
     }
-    if (h->phentsize != sizeof(struct elf64_phdr) || h->phoff > size ||
+    if (h->phentsize != sizeof(struct elf64_phdr) || (h->phoff & 7) != 0 || h->phoff > size ||
         (u64)h->phnum * sizeof(struct elf64_phdr) > size - h->phoff) {
         *why = "program headers outside the file";
         return -1;

@@ -136,14 +136,10 @@ static struct tcb *choose_thread(struct cpu *cpu)
     return prio >= 0 ? cpu->ready[prio].head : &cpu->idle;
 }
 
-void schedule(void)
+void sched_switch_to(struct cpu *cpu, struct tcb *next)
 {
-    struct cpu *cpu = this_cpu();
-    struct tcb *next = choose_thread(cpu);
     struct tcb *prev = cpu->current;
 
-    if (next == prev)
-        return;
     if (prev->state != THREAD_IDLE)
         prev->tpidr_el0 = sysreg_read(tpidr_el0);
     cpu->current = next;
@@ -154,6 +150,20 @@ void schedule(void)
     fpu_switch_to(next);
     if (next->timeslice == 0)
         next->timeslice = TIMESLICE_TICKS;
+}
+
+void schedule(void)
+{
+    struct cpu *cpu = this_cpu();
+    struct tcb *next = choose_thread(cpu);
+
+    if (next != cpu->current)
+        sched_switch_to(cpu, next);
+}
+
+int sched_highest_ready(const struct cpu *cpu)
+{
+    return prio_bitmap_highest(&cpu->ready_bitmap);
 }
 
 void return_to_user(void)

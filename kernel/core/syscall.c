@@ -13,6 +13,7 @@
 #include <cdt.h>
 #include <console.h>
 #include <cspace.h>
+#include <fastpath.h>
 #include <fault.h>
 #include <invocation.h>
 #include <ipc.h>
@@ -363,8 +364,14 @@ void handle_user_sync(struct trap_frame *ctx)
         trap_frame_dump(ctx, VEC_EL1_SP0_SYNC);
         panic("exception in the idle thread");
     }
-    if (ec == ESR_EC_SVC64)
+    if (ec == ESR_EC_SVC64) {
+        s64 number = (s64)ctx->x[7];
+        if (number == LAKE_SYS_CALL)
+            fastpath_call(t);
+        else if (number == LAKE_SYS_REPLY_RECV)
+            fastpath_reply_recv(t);
         handle_syscall(t);
+    }
     else if (ec == ESR_EC_FP_ACCESS)
         fpu_handle_trap(t);
     else

@@ -12,7 +12,7 @@
 bool cap_same_region_as(struct cap a, struct cap b);
 bool cap_same_object_as(struct cap a, struct cap b);
 /* The capability a copy of c starts as (a frame copy is unmapped); false if
- * c cannot be copied at all (null, reply, zombie). */
+ * c cannot be copied at all (null, reply, zombie, untyped). */
 bool cap_derive(struct cap c, struct cap *out);
 /* Whether a copy `derived` of `source` may have children of its own. */
 bool cap_is_revocable(struct cap derived, struct cap source);

@@ -21,6 +21,12 @@ void notification_wait(struct notification *n, struct tcb *t, bool blocking);
 void notification_cancel_all(struct notification *n);
 void notification_bind(struct notification *n, struct tcb *t);
 void notification_unbind(struct tcb *t);
+/* Whether t has a bound notification that is signalled. */
+static inline bool notification_pending_for(const struct tcb *t)
+{
+    return t->bound_notification != NULL && ntfn_pending(t->bound_notification);
+}
+
 /* A bound notification with pending bits completes a Recv at once. */
 bool notification_deliver_bound(struct tcb *t);
 

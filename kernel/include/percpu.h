@@ -28,6 +28,7 @@ struct cpu {
     u64 ticks;              /* timer interrupts taken on this core */
     u64 timer_deadline;     /* counter value of the next tick */
     struct tcb *fpu_owner;  /* whose state is in the FP registers */
+    bool fpu_enabled;       /* CPACR_EL1.FPEN allows FP access now */
 
     /* Scheduler: one FIFO per priority and a bitmap of non-empty ones. */
     struct prio_bitmap ready_bitmap;

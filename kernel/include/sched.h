@@ -24,6 +24,11 @@ void sched_yield_current(void);
 void sched_tick(void);
 /* Picks the thread to run next and makes it current. */
 void schedule(void);
+struct cpu;
+/* Makes next current on cpu (TLS, address space, FP access), no questions asked. */
+void sched_switch_to(struct cpu *cpu, struct tcb *next);
+/* Highest priority with a runnable thread, or -1. */
+int sched_highest_ready(const struct cpu *cpu);
 /* Changes a thread's priority, requeueing it if runnable. */
 void sched_set_priority(struct tcb *t, unsigned priority);
 /* Leaves the kernel into the current thread. */

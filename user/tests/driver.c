@@ -217,7 +217,9 @@ static bool build_child(const struct test_desc *test, lake_cptr_t *tcb_out, lake
     SETUP(give(cnode, TEST_ASID_CONTROL, LAKE_ROOT_ASID_CONTROL, LAKE_RIGHTS_ALL));
     SETUP(give(cnode, TEST_ASID_POOL, LAKE_ROOT_ASID_POOL, LAKE_RIGHTS_ALL));
     if (drv.device_untyped)
-        SETUP(give(cnode, TEST_DEVICE_UNTYPED, drv.device_untyped, LAKE_RIGHTS_ALL));
+        /* Untyped caps cannot be copied: hand over a child covering it all. */
+        SETUP(lake_untyped_retype(drv.device_untyped, LAKE_OBJ_UNTYPED, drv.device_untyped_bits,
+                                  cnode, 0, 0, TEST_DEVICE_UNTYPED, 1));
 
     /* The IPC buffer frame, with the environment in its upper half. */
     static struct test_env env;

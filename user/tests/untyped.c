@@ -235,3 +235,20 @@ TEST(UNTYPED_018, "a child untyped larger than its parent is NOT_ENOUGH_MEMORY")
     test_eq(lake_error_detail(0), 4096);
     test_eq(lake_debug_cap_identify(slot), LAKE_OBJ_NULL);
 }
+
+TEST(UNTYPED_019, "an untyped cap cannot be copied or minted (one cap per region), only moved")
+{
+    lake_cptr_t ut = test_new_untyped(env, 12);
+    lake_cptr_t dest = test_slot(env);
+    test_error(lake_cnode_copy(ROOT, dest, TEST_DEPTH, ROOT, ut, TEST_DEPTH, LAKE_RIGHTS_ALL),
+               LAKE_ILLEGAL_OPERATION);
+    test_error(lake_cnode_mint(ROOT, dest, TEST_DEPTH, ROOT, ut, TEST_DEPTH, LAKE_RIGHTS_ALL, 1),
+               LAKE_ILLEGAL_OPERATION);
+    test_eq(lake_debug_cap_identify(dest), LAKE_OBJ_NULL);
+    test_ok(lake_cnode_move(ROOT, dest, TEST_DEPTH, ROOT, ut, TEST_DEPTH));
+    test_eq(lake_debug_cap_identify(dest), LAKE_OBJ_UNTYPED);
+    test_eq(lake_debug_cap_identify(ut), LAKE_OBJ_NULL);
+    /* The moved cap still retypes. */
+    lake_cptr_t ep = test_slot(env);
+    test_ok(lake_untyped_retype(dest, LAKE_OBJ_ENDPOINT, 0, ROOT, 0, 0, ep, 1));
+}

@@ -11,12 +11,13 @@
 
 static void fpu_enable(bool on)
 {
+    struct cpu *cpu = this_cpu();
+    if (cpu->fpu_enabled == on)
+        return;
     u64 cpacr = sysreg_read(cpacr_el1);
-    u64 want = on ? (cpacr | CPACR_FPEN_ON) : (cpacr & ~CPACR_FPEN_ON);
-    if (want != cpacr) {
-        sysreg_write(cpacr_el1, want);
-        isb();
-    }
+    sysreg_write(cpacr_el1, on ? (cpacr | CPACR_FPEN_ON) : (cpacr & ~CPACR_FPEN_ON));
+    isb();
+    cpu->fpu_enabled = on;
 }
 
 void fpu_switch_to(struct tcb *next)

@@ -11,7 +11,12 @@
 
 #include <const.h>
 
+#ifdef LAKE_HOST_TEST
+/* Host unit tests place kernel objects at low addresses: identity window. */
+#define KERNEL_VBASE        UL(0)
+#else
 #define KERNEL_VBASE        UL(0xffff000000000000)
+#endif
 #define KERNEL_LOAD_PADDR   UL(0x80000)
 #define KERNEL_WINDOW_SIZE  UL(0x80000000)   /* 2 GiB */
 #define PAGE_SHIFT          12

@@ -1,0 +1,147 @@
+/*
+ * IPC fast paths: Call to a waiting server and ReplyRecv back to a waiting
+ * client, the two halves of every RPC. When every condition below holds,
+ * the message fits in registers and the other thread can run at once, the
+ * kernel moves the message, swaps the two threads and returns, without the
+ * general machinery (invocation set-up, wait-queue helpers, scheduler
+ * choice). Whenever a condition fails it hands over to the general path,
+ * which gives the same result more slowly; the fast path never decides
+ * anything the slow path would decide differently.
+ */
+#include <arch/vspace.h>
+#include <cspace.h>
+#include <fastpath.h>
+#include <ipc.h>
+#include <lake/message.h>
+#include <lake/syscall.h>
+#include <percpu.h>
+#include <sched.h>
+
+__noreturn void context_restore(struct trap_frame *ctx);
+
+/* The endpoint cap for cptr when the thread's CSpace is a single CNode that
+ * consumes all 64 bits (the common layout), else NULL. */
+static inline struct cap *fast_lookup(struct tcb *t, u64 cptr)
+{
+    struct cap root = t->slots[TCB_SLOT_CSPACE].cap;
+    unsigned radix = cap_cnode_radix(root), guard_size = cap_cnode_guard_size(root);
+
+    if (cap_type(root) != LAKE_OBJ_CNODE || radix + guard_size != 64)
+        return NULL;
+    if ((cptr >> radix) != (cap_cnode_guard(root) & mask_bits(guard_size)))
+        return NULL;
+    return &cap_cnode_slots(root)[cptr & mask_bits(radix)].cap;
+}
+
+/* Whether t's address space is usable right now (else the slow path copes). */
+static inline bool fast_vspace_ok(struct tcb *t)
+{
+    struct cap vs = t->slots[TCB_SLOT_VSPACE].cap;
+    unsigned asid = cap_vspace_asid(vs);
+    return cap_type(vs) == LAKE_OBJ_VSPACE && asid != 0 && asid_lookup(asid) == cap_ptr(vs);
+}
+
+/* Message words 0-3 and the message info, as the slow path would set them. */
+static inline void fast_transfer(struct tcb *from, struct tcb *to, u64 badge, u64 info)
+{
+    to->ctx.x[0] = badge;
+    to->ctx.x[1] = lake_msginfo(lake_msginfo_label(info), 0, 0, lake_msginfo_length(info));
+    to->ctx.x[2] = from->ctx.x[2];
+    to->ctx.x[3] = from->ctx.x[3];
+    to->ctx.x[4] = from->ctx.x[4];
+    to->ctx.x[5] = from->ctx.x[5];
+}
+
+static inline bool fast_message(u64 info)
+{
+    return lake_msginfo_length(info) <= LAKE_MSG_REGISTERS && lake_msginfo_extra_caps(info) == 0;
+}
+
+/* `next` may run in place of `prev` if nothing else outranks it. */
+static inline bool fast_may_switch(struct cpu *cpu, struct tcb *next)
+{
+    int highest = sched_highest_ready(cpu);
+    return next->cpu == cpu->id && (int)next->priority >= highest;
+}
+
+static __noreturn void fast_switch(struct cpu *cpu, struct tcb *prev, struct tcb *next)
+{
+    sched_dequeue(prev);
+    next->state = THREAD_RUNNABLE;
+    sched_enqueue_front(next);
+    sched_switch_to(cpu, next);
+    context_restore(&next->ctx);
+}
+
+void fastpath_call(struct tcb *t)
+{
+    struct cpu *cpu = this_cpu();
+    u64 info = t->ctx.x[1];
+    struct cap *cap = fast_lookup(t, t->ctx.x[0]);
+
+    if (!fast_message(info) || cap == NULL || cap_type(*cap) != LAKE_OBJ_ENDPOINT ||
+        !(cap_rights(*cap) & LAKE_RIGHT_WRITE) ||
+        !(cap_rights(*cap) & (LAKE_RIGHT_GRANT | LAKE_RIGHT_GRANT_REPLY)))
+        return;
+    struct endpoint *ep = cap_endpoint(*cap);
+    struct tcb *server = ep->head;
+    if (ep->state != EP_RECEIVING || !fast_may_switch(cpu, server) ||
+        !cap_is_null(server->slots[TCB_SLOT_REPLY].cap) || !fast_vspace_ok(server))
+        return;
+
+    /* Dequeue the server from the endpoint. */
+    ep->head = server->ipc_next;
+    if (ep->head)
+        ep->head->ipc_prev = NULL;
+    else {
+        ep->tail = NULL;
+        ep->state = EP_IDLE;
+    }
+    server->ipc_next = NULL;
+    server->blocked_on = NULL;
+    fast_transfer(t, server, cap->data, info);
+
+    /* One-shot reply capability for the server; the caller waits for it. */
+    struct cte *reply = &server->slots[TCB_SLOT_REPLY];
+    reply->cap = cap_make(LAKE_OBJ_REPLY, virt_to_phys(t), 0, 0,
+                          (cap_rights(*cap) & LAKE_RIGHT_GRANT) != 0, 0, 0);
+    t->reply_slot = reply;
+    t->state = THREAD_BLOCKED_REPLY;
+    fast_switch(cpu, t, server);
+}
+
+void fastpath_reply_recv(struct tcb *t)
+{
+    struct cpu *cpu = this_cpu();
+    u64 info = t->ctx.x[1];
+    struct cte *reply = &t->slots[TCB_SLOT_REPLY];
+    struct cap *cap = fast_lookup(t, t->ctx.x[0]);
+
+    if (!fast_message(info) || cap == NULL || cap_type(*cap) != LAKE_OBJ_ENDPOINT ||
+        !(cap_rights(*cap) & LAKE_RIGHT_READ) || cap_type(reply->cap) != LAKE_OBJ_REPLY)
+        return;
+    struct endpoint *ep = cap_endpoint(*cap);
+    struct tcb *client = cap_tcb(reply->cap);
+    if (ep->state == EP_SENDING || client->state != THREAD_BLOCKED_REPLY ||
+        client->fault_kind != 0 || notification_pending_for(t) ||
+        !fast_may_switch(cpu, client) || !fast_vspace_ok(client))
+        return;
+
+    /* Reply. */
+    reply->cap = cap_null();
+    client->reply_slot = NULL;
+    fast_transfer(t, client, 0, info);
+
+    /* Wait on the endpoint. */
+    t->blocked_on = ep;
+    t->state = THREAD_BLOCKED_RECV;
+    t->ipc_next = NULL;
+    t->ipc_prev = ep->tail;
+    if (ep->tail)
+        ep->tail->ipc_next = t;
+    else
+        ep->head = t;
+    ep->tail = t;
+    ep->state = EP_RECEIVING;
+    fast_switch(cpu, t, client);
+}

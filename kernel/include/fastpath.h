@@ -1,0 +1,10 @@
+#ifndef LAKE_KERNEL_FASTPATH_H
+#define LAKE_KERNEL_FASTPATH_H
+
+#include <object/objects.h>
+
+/* Each returns only when the fast path does not apply. */
+void fastpath_call(struct tcb *t);
+void fastpath_reply_recv(struct tcb *t);
+
+#endif
