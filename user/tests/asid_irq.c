@@ -138,3 +138,55 @@ TEST(IRQ_007, "IRQControl Get into an occupied slot is DELETE_FIRST")
     /* The line is still free. */
     test_ok(lake_irq_control_get(env->irq_control, TEST_IRQ, ROOT, test_slot(env), D));
 }
+
+/* The BCM2835 system timer: a free-running 1 MHz counter and compare
+ * channel 1, which raises peripheral IRQ 1 while its match bit is set. */
+#define ST_CS       0   /* write 1 << n to clear match n */
+#define ST_CLO      1
+#define ST_C1       4
+#define ST_MATCH1   (1u << 1)
+#define ST_IRQ      1
+
+TEST(IRQ_008, "a device interrupt signals its notification and stays masked until Ack")
+{
+    /* The driver hands over the device untyped holding the timer. */
+    test_assert(env->device_untyped != 0);
+    test_assert(env->device_untyped_paddr <= TEST_SYSTEM_TIMER_PADDR);
+    /* Retype device frames up to the timer's page and map it. */
+    unsigned pages = (unsigned)((TEST_SYSTEM_TIMER_PADDR - env->device_untyped_paddr) >> 12) + 1;
+    lake_cptr_t first = test_slot(env);
+    for (unsigned i = 1; i < pages; i++)
+        test_slot(env);
+    test_ok(lake_untyped_retype(env->device_untyped, LAKE_OBJ_FRAME_4K, 0, ROOT, 0, 0, first,
+                                pages));
+    test_map(env, first + pages - 1, TEST_FREE_VADDR, LAKE_RIGHTS_RW, LAKE_ATTR_DEVICE);
+    volatile uint32_t *st = (volatile uint32_t *)TEST_FREE_VADDR;
+
+    lake_cptr_t handler = test_slot(env);
+    test_ok(lake_irq_control_get(env->irq_control, ST_IRQ, ROOT, handler, D));
+    lake_cptr_t ntfn = test_new(env, LAKE_OBJ_NOTIFICATION, 0);
+    test_ok(lake_irq_handler_set_notification(handler, test_mint(env, ntfn, LAKE_RIGHTS_ALL, 0x40)));
+
+    st[ST_CS] = ST_MATCH1;
+    st[ST_C1] = st[ST_CLO] + 50;            /* 50 us from now */
+    test_ok(lake_irq_handler_ack(handler)); /* lines start masked */
+    lake_word_t badge = 0;
+    lake_wait(ntfn, &badge);
+    test_eq(badge, 0x40);
+
+    /* The match bit is still set, but the kernel masked the line. */
+    test_eq(lake_poll(ntfn, &badge), 0);
+    test_eq(badge, 0);
+    /* Ack unmasks it: the still-pending interrupt signals again at once. */
+    test_ok(lake_irq_handler_ack(handler));
+    lake_wait(ntfn, &badge);
+    test_eq(badge, 0x40);
+
+    /* Served: clear the source, then Ack. Nothing more arrives. */
+    st[ST_CS] = ST_MATCH1;
+    test_ok(lake_irq_handler_ack(handler));
+    badge = 1;
+    lake_poll(ntfn, &badge);
+    test_eq(badge, 0);
+    test_ok(lake_irq_handler_clear(handler));
+}

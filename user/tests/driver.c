@@ -58,8 +58,10 @@ static char reason[LAKE_DEBUG_PUTS_MAX + 64];
 
 static struct {
     lake_cptr_t quota;
-    lake_cptr_t device_untyped;             /* root's smallest device untyped (0: none) */
+    lake_cptr_t device_untyped;             /* root's device untyped holding the system
+                                               timer, else its smallest (0: none) */
     unsigned device_untyped_bits;
+    lake_word_t device_untyped_paddr;
     struct lake_alloc driver;               /* persistent objects, from the pool */
     lake_cptr_t child_first_slot;           /* per-test slots start here */
     lake_cptr_t reply_slot;                 /* where the child's pending reply is parked */
@@ -237,6 +239,7 @@ static bool build_child(const struct test_desc *test, lake_cptr_t *tcb_out, lake
     env.untyped_size_bits = TEST_UNTYPED_BITS;
     env.device_untyped = drv.device_untyped ? TEST_DEVICE_UNTYPED : 0;
     env.device_untyped_size_bits = drv.device_untyped_bits;
+    env.device_untyped_paddr = drv.device_untyped_paddr;
     env.ipc_buffer = TEST_IPC_BUFFER;
     env.priority = TEST_PRIORITY;
     env.mcp = TEST_MCP;
@@ -433,9 +436,16 @@ static bool setup(void)
     for (lake_word_t i = 0; i < count && i < LAKE_BOOTINFO_MAX_UNTYPED; i++) {
         const struct lake_untyped_desc *u = &bi->untyped_list[i];
         if (u->is_device) {
-            if (!drv.device_untyped || u->size_bits < drv.device_untyped_bits) {
+            bool has_timer = u->paddr <= TEST_SYSTEM_TIMER_PADDR &&
+                             TEST_SYSTEM_TIMER_PADDR < u->paddr + (1ull << u->size_bits);
+            bool had_timer = drv.device_untyped && drv.device_untyped_paddr <= TEST_SYSTEM_TIMER_PADDR &&
+                             TEST_SYSTEM_TIMER_PADDR < drv.device_untyped_paddr +
+                                                       (1ull << drv.device_untyped_bits);
+            if (!drv.device_untyped || has_timer ||
+                (!had_timer && u->size_bits < drv.device_untyped_bits)) {
                 drv.device_untyped = bi->untyped.start + i;
                 drv.device_untyped_bits = u->size_bits;
+                drv.device_untyped_paddr = u->paddr;
             }
         } else if (largest < 0 || u->size_bits > bi->untyped_list[largest].size_bits) {
             largest = (int)i;

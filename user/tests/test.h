@@ -62,6 +62,7 @@ enum test_slot {
 #define TEST_THREAD_IPC_BASE (TEST_IPC_BUFFER + 0x1000)
 #define TEST_FREE_VADDR     0x40000000ul    /* page tables for levels 2 and 3 missing */
 #define TEST_MAX_THREADS    6
+#define TEST_SYSTEM_TIMER_PADDR 0x3f003000ul   /* BCM2835 system timer (1 MHz, IRQs 0-3) */
 
 /* Badges of the driver's endpoint: the report cap and the fault cap. */
 #define TEST_BADGE_REPORT   1
@@ -77,8 +78,9 @@ struct test_env {
     lake_cptr_t ipc_frame, report_ep, fault_ep;
     lake_cptr_t untyped;                /* RAM untyped of 2^untyped_size_bits bytes */
     unsigned untyped_size_bits;
-    lake_cptr_t device_untyped;         /* 0 if the machine has none */
-    unsigned device_untyped_size_bits;
+    lake_cptr_t device_untyped;         /* 0 if the machine has none; holds the */
+    unsigned device_untyped_size_bits;  /* BCM2835 system timer when there is one */
+    lake_word_t device_untyped_paddr;
     lake_word_t ipc_buffer;             /* main thread's IPC buffer address */
     unsigned priority, mcp;             /* of the main thread */
     const struct lake_bootinfo *bootinfo;   /* a copy of the root task's */
