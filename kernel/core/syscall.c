@@ -131,8 +131,10 @@ static void debug_report_failure(const struct invocation *inv)
     kprintf("<<kernel: thread '%s' cptr 0x%lx %s %s: %s", inv->thread->name,
             (unsigned long)inv->cptr, cap_type_name(cap_type(inv->cap)),
             invocation_label_name(inv->label), error_name(inv->error));
+    for (unsigned i = 0; i < inv->num_detail; i++)
+        kprintf("%s%lu", i == 0 ? " (details " : " ", (unsigned long)inv->detail[i]);
     if (inv->num_detail > 0)
-        kprintf(" (detail %lu)", (unsigned long)inv->detail[0]);
+        kprintf(")");
     kprintf(">>\n");
 #else
     (void)inv;

@@ -185,3 +185,130 @@ TEST(NEGATIVE_018, "SetNotification on an IRQ handler needs an extra capability"
     test_error(lake_invoke(handler, LAKE_IRQ_HANDLER_SET_NOTIFICATION, 0, 0),
                LAKE_TRUNCATED_MESSAGE);
 }
+
+/* ---- random invocations ------------------------------------------------ */
+
+static uint64_t fuzz_state = 0x9e3779b97f4a7c15ull;
+
+/* xorshift64*: a fixed, reproducible sequence. */
+static uint64_t fuzz_random(void)
+{
+    fuzz_state ^= fuzz_state >> 12;
+    fuzz_state ^= fuzz_state << 25;
+    fuzz_state ^= fuzz_state >> 27;
+    return fuzz_state * 0x2545f4914f6cdd1dull;
+}
+
+/* Arguments that hit edges more often than uniform numbers would. */
+static lake_word_t fuzz_word(lake_cptr_t first, unsigned count)
+{
+    static const lake_word_t edges[] = {
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 16, 20, 21, 47, 48, 63, 64, 65, 255, 256, 257,
+        4096, 0x200000, 0x40000000, 1ull << 47, 1ull << 48, 1ull << 63, ~0ull, ~0ull - 1,
+    };
+    switch (fuzz_random() % 4) {
+    case 0:  return edges[fuzz_random() % (sizeof(edges) / sizeof(edges[0]))];
+    case 1:  return first + fuzz_random() % count;          /* a slot of the set */
+    case 2:  return fuzz_random() % 128;
+    default: return fuzz_random();
+    }
+}
+
+static const lake_word_t fuzz_labels[] = {
+#define FUZZ_LABEL(name, object, value) value,
+    LAKE_INVOCATIONS(FUZZ_LABEL)
+#undef FUZZ_LABEL
+    0, 2, 99, 1000,
+};
+
+/* Mostly a label the object understands, so the decoders get exercised. */
+static lake_word_t fuzz_label_for(unsigned type)
+{
+    static const struct { unsigned type; lake_word_t first, last; } ranges[] = {
+        {LAKE_OBJ_UNTYPED, LAKE_UNTYPED_RETYPE, LAKE_UNTYPED_RETYPE},
+        {LAKE_OBJ_CNODE, LAKE_CNODE_COPY, LAKE_CNODE_SAVE_CALLER},
+        {LAKE_OBJ_TCB, LAKE_TCB_CONFIGURE, LAKE_TCB_SET_FAULT_HANDLER},
+        {LAKE_OBJ_FRAME_4K, LAKE_FRAME_MAP, LAKE_FRAME_UNIFY_INSTRUCTION},
+        {LAKE_OBJ_PAGE_TABLE, LAKE_PAGE_TABLE_MAP, LAKE_PAGE_TABLE_UNMAP},
+        {LAKE_OBJ_ASID_POOL, LAKE_ASID_POOL_ASSIGN, LAKE_ASID_POOL_ASSIGN},
+        {LAKE_OBJ_IRQ_CONTROL, LAKE_IRQ_CONTROL_GET, LAKE_IRQ_CONTROL_GET},
+        {LAKE_OBJ_IRQ_HANDLER, LAKE_IRQ_HANDLER_ACK, LAKE_IRQ_HANDLER_CLEAR},
+    };
+    if (fuzz_random() % 4 != 0) {
+        for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+            if (ranges[i].type == type)
+                return ranges[i].first + fuzz_random() % (ranges[i].last - ranges[i].first + 1);
+        }
+    }
+    return fuzz_labels[fuzz_random() % (sizeof(fuzz_labels) / sizeof(fuzz_labels[0]))];
+}
+
+TEST(NEGATIVE_019, "20000 random invocations on random capabilities leave the kernel running")
+{
+    /* A set of capabilities to play with, in consecutive slots: every
+     * object type, and a small CNode that all CNode operations address
+     * (the test's own CNode is not in the set, so its slots are safe). */
+    enum { SET = 24 };
+    lake_cptr_t first = test_slot(env);
+    for (int i = 1; i < SET; i++)
+        test_slot(env);
+    lake_cptr_t ut = test_new_untyped(env, 18);
+    static const struct { unsigned type, bits; } kinds[] = {
+        {LAKE_OBJ_CNODE, 4}, {LAKE_OBJ_ENDPOINT, 0}, {LAKE_OBJ_NOTIFICATION, 0},
+        {LAKE_OBJ_TCB, 0}, {LAKE_OBJ_TCB, 0}, {LAKE_OBJ_FRAME_4K, 0}, {LAKE_OBJ_FRAME_4K, 0},
+        {LAKE_OBJ_PAGE_TABLE, 0}, {LAKE_OBJ_PAGE_TABLE, 0}, {LAKE_OBJ_VSPACE, 0},
+        {LAKE_OBJ_UNTYPED, 14}, {LAKE_OBJ_UNTYPED, 12}, {LAKE_OBJ_CNODE, 2},
+    };
+    unsigned n = 0;
+    for (; n < sizeof(kinds) / sizeof(kinds[0]); n++)
+        test_ok(lake_untyped_retype(ut, kinds[n].type, kinds[n].bits, ROOT, 0, 0, first + n, 1));
+    test_ok(lake_asid_pool_assign(env->asid_pool, first + 9));
+    test_ok(lake_cnode_copy(ROOT, first + n++, D, ROOT, env->irq_control, D, LAKE_RIGHTS_ALL));
+    test_ok(lake_cnode_copy(ROOT, first + n++, D, ROOT, env->asid_pool, D, LAKE_RIGHTS_ALL));
+    lake_cptr_t badged = first + n++;
+    test_ok(lake_cnode_mint(ROOT, badged, D, ROOT, first + 1, D, LAKE_RIGHTS_ALL, 7));
+    lake_cptr_t read_only = first + n++;
+    test_ok(lake_cnode_copy(ROOT, read_only, D, ROOT, first + 2, D, LAKE_RIGHT_READ));
+
+    unsigned calls = 0, errors = 0;
+    for (int round = 0; round < 20000; round++) {
+        lake_cptr_t target = first + fuzz_random() % SET;
+        unsigned type = lake_debug_cap_identify(target);
+        if (type == LAKE_OBJ_NULL)
+            continue;       /* a system call on an empty slot is a fault, by design */
+        unsigned length = (unsigned)(fuzz_random() % 12);
+        for (unsigned i = 0; i < length; i++)
+            lake_set_mr(i, fuzz_word(first, SET));
+        unsigned extra = (unsigned)(fuzz_random() % 4);
+        for (unsigned i = 0; i < extra; i++)
+            lake_set_cap(i, fuzz_random() % 8 == 0 ? fuzz_random() : first + fuzz_random() % SET);
+        lake_word_t label = fuzz_label_for(type);
+        if (type == LAKE_OBJ_ENDPOINT) {
+            /* Never block: NBSend, or NBRecv when nothing is queued. */
+            if (fuzz_random() % 2)
+                lake_nb_send(target, lake_msginfo(label, 0, extra, length));
+            else
+                lake_nb_recv(target, NULL);
+            continue;
+        }
+        if (type == LAKE_OBJ_NOTIFICATION && fuzz_random() % 2) {
+            /* Signal, not Poll: the fuzzing may bind it to another thread,
+             * and waiting on someone else's notification is a fault. */
+            lake_signal(target);
+            continue;
+        }
+        calls++;
+        if (lake_invoke(target, label, length, extra) != LAKE_OK)
+            errors++;
+    }
+    /* Most random invocations fail, some succeed; the kernel is still here
+     * and the test's own capabilities are untouched. */
+    test_assert(calls > 5000);
+    test_assert(errors > calls / 2);
+    test_assert(errors < calls);
+    test_eq(lake_debug_cap_identify(TEST_CNODE), LAKE_OBJ_CNODE);
+    test_eq(lake_debug_cap_identify(TEST_TCB), LAKE_OBJ_TCB);
+    test_eq(lake_debug_cap_identify(TEST_VSPACE), LAKE_OBJ_VSPACE);
+    lake_cptr_t ep = test_new(env, LAKE_OBJ_ENDPOINT, 0);
+    test_eq(lake_debug_cap_identify(ep), LAKE_OBJ_ENDPOINT);
+}
