@@ -8,6 +8,7 @@
  * which gives the same result more slowly; the fast path never decides
  * anything the slow path would decide differently.
  */
+#include <arch/fpu.h>
 #include <arch/vspace.h>
 #include <cspace.h>
 #include <fastpath.h>
@@ -33,12 +34,15 @@ static inline struct cap *fast_lookup(struct tcb *t, u64 cptr)
     return &cap_cnode_slots(root)[cptr & mask_bits(radix)].cap;
 }
 
-/* Whether t's address space is usable right now (else the slow path copes). */
-static inline bool fast_vspace_ok(struct tcb *t)
+/* The TTBR0 value for t's address space, or 0 if it is not usable right
+ * now (the slow path copes with that). */
+static inline u64 fast_ttbr(struct tcb *t)
 {
     struct cap vs = t->slots[TCB_SLOT_VSPACE].cap;
     unsigned asid = cap_vspace_asid(vs);
-    return cap_type(vs) == LAKE_OBJ_VSPACE && asid != 0 && asid_lookup(asid) == cap_ptr(vs);
+    if (cap_type(vs) != LAKE_OBJ_VSPACE || asid == 0 || asid_lookup(asid) != cap_ptr(vs))
+        return 0;
+    return cap_paddr(vs) | ((u64)asid << 48);
 }
 
 /* Message words 0-3 and the message info, as the slow path would set them. */
@@ -60,16 +64,26 @@ static inline bool fast_message(u64 info)
 /* `next` may run in place of `prev` if nothing else outranks it. */
 static inline bool fast_may_switch(struct cpu *cpu, struct tcb *next)
 {
-    int highest = sched_highest_ready(cpu);
+    int highest = prio_bitmap_highest(&cpu->ready_bitmap);
     return next->cpu == cpu->id && (int)next->priority >= highest;
 }
 
-static __noreturn void fast_switch(struct cpu *cpu, struct tcb *prev, struct tcb *next)
+/* prev has just blocked and is in no queue; next was blocked, so neither
+ * is queued: the hand-off is only a change of the current thread (what
+ * sched_switch_to does, with the address space already looked up). */
+static __noreturn void fast_switch(struct cpu *cpu, struct tcb *prev, struct tcb *next, u64 ttbr)
 {
-    sched_dequeue(prev);
     next->state = THREAD_RUNNABLE;
-    sched_enqueue_front(next);
-    sched_switch_to(cpu, next);
+    cpu->yield_requested = false;
+    cpu->current = next;
+    prev->tpidr_el0 = sysreg_read(tpidr_el0);
+    sysreg_write(tpidr_el0, next->tpidr_el0);
+    sysreg_write(ttbr0_el1, ttbr);
+    isb();
+    if (cpu->fpu_enabled != (cpu->fpu_owner == next))
+        fpu_switch_to(next);
+    if (next->timeslice == 0)
+        next->timeslice = TIMESLICE_TICKS;
     context_restore(&next->ctx);
 }
 
@@ -86,7 +100,10 @@ void fastpath_call(struct tcb *t)
     struct endpoint *ep = cap_endpoint(*cap);
     struct tcb *server = ep->head;
     if (ep->state != EP_RECEIVING || !fast_may_switch(cpu, server) ||
-        !cap_is_null(server->slots[TCB_SLOT_REPLY].cap) || !fast_vspace_ok(server))
+        !cap_is_null(server->slots[TCB_SLOT_REPLY].cap))
+        return;
+    u64 ttbr = fast_ttbr(server);
+    if (ttbr == 0)
         return;
 
     /* Dequeue the server from the endpoint. */
@@ -107,7 +124,7 @@ void fastpath_call(struct tcb *t)
                           (cap_rights(*cap) & LAKE_RIGHT_GRANT) != 0, 0, 0);
     t->reply_slot = reply;
     t->state = THREAD_BLOCKED_REPLY;
-    fast_switch(cpu, t, server);
+    fast_switch(cpu, t, server, ttbr);
 }
 
 void fastpath_reply_recv(struct tcb *t)
@@ -123,8 +140,10 @@ void fastpath_reply_recv(struct tcb *t)
     struct endpoint *ep = cap_endpoint(*cap);
     struct tcb *client = cap_tcb(reply->cap);
     if (ep->state == EP_SENDING || client->state != THREAD_BLOCKED_REPLY ||
-        client->fault_kind != 0 || notification_pending_for(t) ||
-        !fast_may_switch(cpu, client) || !fast_vspace_ok(client))
+        client->fault_kind != 0 || notification_pending_for(t) || !fast_may_switch(cpu, client))
+        return;
+    u64 ttbr = fast_ttbr(client);
+    if (ttbr == 0)
         return;
 
     /* Reply. */
@@ -143,5 +162,5 @@ void fastpath_reply_recv(struct tcb *t)
         ep->head = t;
     ep->tail = t;
     ep->state = EP_RECEIVING;
-    fast_switch(cpu, t, client);
+    fast_switch(cpu, t, client, ttbr);
 }

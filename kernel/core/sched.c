@@ -1,8 +1,10 @@
 /*
  * Scheduler: per-core ready queues with a 256-bit bitmap, so choosing the
- * next thread is two count-leading-zeros. The running thread stays at the
- * head of its queue while it runs; yield and an expired time slice move it
- * to the back; a thread woken by IPC for a direct switch goes to the front.
+ * next thread is a count-leading-zeros. As in seL4, the running thread is
+ * not in a ready queue: it stays current until it blocks, yields, runs out
+ * of its time slice or a higher-priority thread becomes ready. That makes
+ * an IPC hand-off between two threads a pointer swap with no queue work.
+ * A thread woken by IPC for a direct switch goes to the front of its queue.
  */
 #include <arch/fpu.h>
 #include <arch/vspace.h>
@@ -44,8 +46,8 @@ static void queue_insert(struct tcb *t, bool front)
     struct cpu *cpu = thread_cpu(t);
     struct ready_queue *q = &cpu->ready[t->priority];
 
-    if (t->sched_next != NULL || t->sched_prev != NULL || q->head == t)
-        return; /* already queued */
+    if (t->in_ready_queue)
+        return;
     if (front) {
         t->sched_prev = NULL;
         t->sched_next = q->head;
@@ -63,19 +65,30 @@ static void queue_insert(struct tcb *t, bool front)
             q->head = t;
         q->tail = t;
     }
+    t->in_ready_queue = 1;
     prio_bitmap_set(&cpu->ready_bitmap, t->priority);
 }
 
-void sched_enqueue(struct tcb *t) { queue_insert(t, false); }
-void sched_enqueue_front(struct tcb *t) { queue_insert(t, true); }
+/* The running thread is never queued; schedule() queues it when it stops. */
+void sched_enqueue(struct tcb *t)
+{
+    if (t != thread_cpu(t)->current)
+        queue_insert(t, false);
+}
+
+void sched_enqueue_front(struct tcb *t)
+{
+    if (t != thread_cpu(t)->current)
+        queue_insert(t, true);
+}
 
 void sched_dequeue(struct tcb *t)
 {
     struct cpu *cpu = thread_cpu(t);
     struct ready_queue *q = &cpu->ready[t->priority];
 
-    if (t->sched_next == NULL && t->sched_prev == NULL && q->head != t)
-        return; /* not queued */
+    if (!t->in_ready_queue)
+        return;
     if (t->sched_prev)
         t->sched_prev->sched_next = t->sched_next;
     else
@@ -85,6 +98,7 @@ void sched_dequeue(struct tcb *t)
     else
         q->tail = t->sched_prev;
     t->sched_next = t->sched_prev = NULL;
+    t->in_ready_queue = 0;
     if (q->head == NULL)
         prio_bitmap_clear(&cpu->ready_bitmap, t->priority);
 }
@@ -100,7 +114,7 @@ void thread_set_state(struct tcb *t, enum thread_state state)
 
 void sched_set_priority(struct tcb *t, unsigned priority)
 {
-    bool queued = thread_is_runnable(t);
+    bool queued = t->in_ready_queue;
     if (queued)
         sched_dequeue(t);
     t->priority = (u8)priority;
@@ -110,11 +124,7 @@ void sched_set_priority(struct tcb *t, unsigned priority)
 
 void sched_yield_current(void)
 {
-    struct tcb *t = current_thread();
-    if (t->state == THREAD_IDLE || !thread_is_runnable(t))
-        return;
-    sched_dequeue(t);
-    sched_enqueue(t);
+    this_cpu()->yield_requested = true;
 }
 
 void sched_tick(void)
@@ -127,13 +137,18 @@ void sched_tick(void)
         return;
     }
     t->timeslice = TIMESLICE_TICKS;
-    sched_yield_current();
+    this_cpu()->yield_requested = true;
 }
 
-static struct tcb *choose_thread(struct cpu *cpu)
+/* Takes the first thread of the highest non-empty queue, or the idle thread. */
+static struct tcb *take_next(struct cpu *cpu)
 {
     int prio = prio_bitmap_highest(&cpu->ready_bitmap);
-    return prio >= 0 ? cpu->ready[prio].head : &cpu->idle;
+    if (prio < 0)
+        return &cpu->idle;
+    struct tcb *next = cpu->ready[prio].head;
+    sched_dequeue(next);
+    return next;
 }
 
 void sched_switch_to(struct cpu *cpu, struct tcb *next)
@@ -155,9 +170,20 @@ void sched_switch_to(struct cpu *cpu, struct tcb *next)
 void schedule(void)
 {
     struct cpu *cpu = this_cpu();
-    struct tcb *next = choose_thread(cpu);
+    struct tcb *cur = cpu->current;
+    bool yield = cpu->yield_requested;
 
-    if (next != cpu->current)
+    cpu->yield_requested = false;
+    if (cur->state != THREAD_IDLE && thread_is_runnable(cur)) {
+        /* Keep running unless someone more important is ready, or this
+         * thread yields to another of its own priority. */
+        int highest = prio_bitmap_highest(&cpu->ready_bitmap);
+        if (highest < (int)cur->priority || (!yield && highest == (int)cur->priority))
+            return;
+        queue_insert(cur, !yield);  /* preempted: keeps its place; yielded: goes last */
+    }
+    struct tcb *next = take_next(cpu);
+    if (next != cur)
         sched_switch_to(cpu, next);
 }
 
@@ -180,7 +206,7 @@ static const char *const state_names[] = {
 void sched_dump(void)
 {
     struct cpu *cpu = this_cpu();
-    kprintf("scheduler on core %u: current '%s'; runnable, highest priority first:\n", cpu->id,
+    kprintf("scheduler on core %u: current '%s'; ready, highest priority first:\n", cpu->id,
             cpu->current->name);
     for (int prio = LAKE_NUM_PRIORITIES - 1; prio >= 0; prio--) {
         for (struct tcb *t = cpu->ready[prio].head; t; t = t->sched_next)

@@ -29,6 +29,7 @@ struct cpu {
     u64 timer_deadline;     /* counter value of the next tick */
     struct tcb *fpu_owner;  /* whose state is in the FP registers */
     bool fpu_enabled;       /* CPACR_EL1.FPEN allows FP access now */
+    bool yield_requested;   /* current thread yielded or used up its time slice */
 
     /* Scheduler: one FIFO per priority and a bitmap of non-empty ones. */
     struct prio_bitmap ready_bitmap;

@@ -1,7 +1,7 @@
 /*
  * The scheduler: 256 priorities, O(1) choice through a bitmap, round-robin
- * within a priority. A runnable thread, including the one running, sits in
- * its priority's ready queue; blocked and inactive threads do not.
+ * within a priority. Runnable threads wait in their priority's ready queue;
+ * the running thread (cpu->current) is not queued while it runs.
  */
 #ifndef LAKE_KERNEL_SCHED_H
 #define LAKE_KERNEL_SCHED_H
@@ -18,7 +18,7 @@ void sched_dequeue(struct tcb *t);
 /* Sets the thread's state, queueing or unqueueing it as needed. */
 void thread_set_state(struct tcb *t, enum thread_state state);
 bool thread_is_runnable(const struct tcb *t);
-/* Moves the current thread to the back of its queue. */
+/* The current thread goes to the back of its queue at the next schedule. */
 void sched_yield_current(void);
 /* Timer tick: charge the current thread's time slice. */
 void sched_tick(void);

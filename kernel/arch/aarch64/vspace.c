@@ -12,15 +12,6 @@
 
 struct asid_pool *asid_table[ASID_POOLS];
 
-u64 *asid_lookup(unsigned asid)
-{
-    struct asid_pool *pool;
-    if (asid == 0 || asid >= BIT(LAKE_ASID_BITS))
-        return NULL;
-    pool = asid_table[asid >> 9];
-    return pool ? pool->vspace[asid & (LAKE_ASID_POOL_ENTRIES - 1)] : NULL;
-}
-
 bool pte_is_valid(u64 pte) { return (pte & PTE_VALID) != 0; }
 bool pte_is_table(u64 pte, unsigned level) { return level < 3 && (pte & 3) == 3; }
 paddr_t pte_address(u64 pte) { return pte & PTE_ADDR_MASK; }

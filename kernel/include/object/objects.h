@@ -86,6 +86,7 @@ struct tcb {
     u8 blocked_can_grant_reply;
     u8 fpu_used;            /* has live FP state */
     u8 cpu;
+    u8 in_ready_queue;      /* in its priority's ready queue (never while current) */
 
     /* Scheduler queue links. */
     struct tcb *sched_next, *sched_prev;

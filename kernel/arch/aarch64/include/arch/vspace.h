@@ -22,7 +22,14 @@ _Static_assert(sizeof(struct asid_pool) == (1u << LAKE_ASID_POOL_BITS), "ASID po
 extern struct asid_pool *asid_table[ASID_POOLS];
 
 /* Root table of the VSpace with this ASID, or NULL. */
-u64 *asid_lookup(unsigned asid);
+static inline u64 *asid_lookup(unsigned asid)
+{
+    struct asid_pool *pool;
+    if (asid == 0 || asid >= (1u << LAKE_ASID_BITS))
+        return NULL;
+    pool = asid_table[asid >> 9];
+    return pool ? pool->vspace[asid & (LAKE_ASID_POOL_ENTRIES - 1)] : NULL;
+}
 
 /* Index of va in a table of the given level (0 = root). */
 static inline unsigned pt_index(vaddr_t va, unsigned level)
