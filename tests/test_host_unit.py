@@ -9,11 +9,11 @@ from conftest import BUILD, ROOT
 
 
 def unit_cases():
-    unit_mk = (ROOT / "tests" / "unit" / "unit.mk").read_text()
     names = []
-    for line in unit_mk.splitlines():
-        if line.startswith("UNIT_TESTS"):
-            names = line.split(":=", 1)[1].split()
+    for mk in sorted((ROOT / "tests" / "unit").glob("*.mk")):
+        for line in mk.read_text().splitlines():
+            if line.startswith("UNIT_TESTS"):
+                names += line.split("=", 1)[1].split()
     cases = []
     for name in names:
         binary = BUILD / "host" / f"test_{name}"

@@ -1,7 +1,9 @@
 # Host unit tests: pure kernel and library code compiled for the build
 # machine with AddressSanitizer and UndefinedBehaviorSanitizer. Each
-# tests/unit/test_<name>.c becomes build/host/test_<name>; list the
-# project sources it exercises in unit_<name>_SRCS.
+# tests/unit/test_<name>.c becomes build/host/test_<name>; add <name> to
+# UNIT_TESTS and list the project sources it exercises in unit_<name>_SRCS,
+# here or in a fragment tests/unit/<area>.mk of its own (picked up below),
+# e.g. for the user-space runtime's libraries.
 
 UNIT_TESTS := format bits cmdline esr cap cspace cdt elf fault sched_bitmap retype
 
@@ -19,6 +21,8 @@ unit_elf_SRCS     := kernel/core/elf.c
 unit_fault_SRCS   := kernel/core/fault.c tests/unit/kmem.c
 unit_sched_bitmap_SRCS :=
 unit_retype_SRCS  :=
+
+-include $(filter-out tests/unit/unit.mk,$(wildcard tests/unit/*.mk))
 
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
