@@ -28,8 +28,7 @@ USER_LIBS := -L$(PICOLIBC_DIR)/lib -lc -lgcc
 # _start is always there.
 USER_CRT0 := $(USER_OBJDIR)/lib/runtime/crt0.o
 LIBLAKE_SRCS    := lib/lake/ipc_buffer.c lib/lake/invoke.c
-LIBRUNTIME_SRCS := lib/runtime/start.c lib/runtime/console.c lib/runtime/sys.c \
-	lib/runtime/tls.c lib/runtime/alloc.c
+LIBRUNTIME_SRCS := $(sort $(wildcard lib/runtime/*.c))
 
 user_objs = $(addprefix $(USER_OBJDIR)/,$(addsuffix .o,$(basename $(1))))
 
