@@ -11,6 +11,7 @@ gcc
 libc6-dev
 gcc-aarch64-linux-gnu
 binutils-aarch64-linux-gnu
+libc6-dev-arm64-cross
 qemu-system-arm
 picolibc-aarch64-linux-gnu
 cpio
