@@ -13,7 +13,6 @@
 #include <cdt.h>
 #include <console.h>
 #include <cspace.h>
-#include <fastpath.h>
 #include <fault.h>
 #include <invocation.h>
 #include <ipc.h>
@@ -366,14 +365,8 @@ void handle_user_sync(struct trap_frame *ctx)
         trap_frame_dump(ctx, VEC_EL1_SP0_SYNC);
         panic("exception in the idle thread");
     }
-    if (ec == ESR_EC_SVC64) {
-        s64 number = (s64)ctx->x[7];
-        if (number == LAKE_SYS_CALL)
-            fastpath_call(t);
-        else if (number == LAKE_SYS_REPLY_RECV)
-            fastpath_reply_recv(t);
-        handle_syscall(t);
-    }
+    if (ec == ESR_EC_SVC64)
+        handle_syscall(t);      /* vectors.S tried the IPC fast path first */
     else if (ec == ESR_EC_FP_ACCESS)
         fpu_handle_trap(t);
     else

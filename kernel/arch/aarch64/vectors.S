@@ -13,6 +13,7 @@
  * slot goes to exception_unexpected with its number.
  */
 #include <arch/trap.h>
+#include <lake/syscall.h>
 #include <percpu.h>
 
 .macro SAVE_FRAME
@@ -120,8 +121,27 @@ el1_sync:
     mov     x29, xzr
 .endm
 
+/*
+ * Synchronous exception from a thread. Call and ReplyRecv go to the IPC
+ * fast path first (ESR_EL1 is still in x24 from SAVE_FRAME); the fast
+ * path returns only when it does not apply. x19 keeps the frame pointer:
+ * the thread's own x19 is already saved.
+ */
 thread_sync:
     THREAD_ENTRY
+    mov     x19, x0
+    lsr     w1, w24, #26
+    cmp     w1, #0x15                   /* ESR_EC_SVC64 */
+    b.ne    2f
+    ldr     x1, [x19, #TRAP_X0 + 7 * 8]
+    cmn     x1, #-(LAKE_SYS_CALL)
+    b.ne    1f
+    bl      fastpath_call
+    b       2f
+1:  cmn     x1, #-(LAKE_SYS_REPLY_RECV)
+    b.ne    2f
+    bl      fastpath_reply_recv
+2:  mov     x0, x19
     bl      handle_user_sync
     b       .
 
