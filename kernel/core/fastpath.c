@@ -1,6 +1,6 @@
 /*
  * IPC fast paths: Call to a waiting server and ReplyRecv back to a waiting
- * client, the two halves of every RPC. When every condition below holds,
+ * client, the two halves of every RPC; Signal and Wait on notifications. When every condition below holds,
  * the message fits in registers and the other thread can run at once, the
  * kernel moves the message, swaps the two threads and returns, without the
  * general machinery (invocation set-up, wait-queue helpers, scheduler
@@ -163,4 +163,96 @@ void fastpath_reply_recv(struct tcb *t)
     ep->tail = t;
     ep->state = EP_RECEIVING;
     fast_switch(cpu, t, client, ttbr);
+}
+
+/* ---- notifications ----------------------------------------------------- */
+
+/*
+ * Signal (Send or NBSend on a notification cap). The invariant that the
+ * current thread outranks or equals every ready thread holds at every
+ * system call, so when the woken waiter does not outrank the signaller,
+ * nothing changes but the queues and the signaller goes straight back.
+ */
+void fastpath_signal(struct tcb *t)
+{
+    struct cpu *cpu = this_cpu();
+    struct cap *cap = fast_lookup(t, t->ctx.x[0]);
+
+    if (cap == NULL || cap_type(*cap) != LAKE_OBJ_NOTIFICATION ||
+        !(cap_rights(*cap) & LAKE_RIGHT_WRITE) || cpu->yield_requested)
+        return;
+    struct notification *n = cap_notification(*cap);
+    struct tcb *bound = ntfn_bound(n);
+    struct tcb *waiter = n->head;
+    if (bound != NULL && bound->state == THREAD_BLOCKED_RECV)
+        return;     /* wakes a thread out of an endpoint Recv: slow path */
+    if (waiter == NULL) {
+        n->word |= cap->data;
+        ntfn_set_pending(n, true);
+        context_restore(&t->ctx);
+    }
+    if (waiter->cpu != cpu->id)
+        return;
+    u64 ttbr = 0;
+    if (waiter->priority > t->priority && (ttbr = fast_ttbr(waiter)) == 0)
+        return;
+
+    n->head = waiter->ipc_next;
+    if (n->head)
+        n->head->ipc_prev = NULL;
+    else
+        n->tail = NULL;
+    waiter->ipc_next = NULL;
+    waiter->blocked_on = NULL;
+    waiter->ctx.x[0] = n->word | cap->data;
+    waiter->ctx.x[1] = 0;
+    n->word = 0;
+    ntfn_set_pending(n, false);
+    if (ttbr != 0) {
+        /* The waiter outranks us: it runs now, we keep our place. */
+        sched_enqueue_front_preempted(t);
+        fast_switch(cpu, t, waiter, ttbr);
+    }
+    waiter->state = THREAD_RUNNABLE;
+    sched_enqueue(waiter);
+    context_restore(&t->ctx);
+}
+
+/* Wait (Recv on a notification cap): take a pending word, or block and
+ * run the next thread. */
+void fastpath_wait(struct tcb *t)
+{
+    struct cpu *cpu = this_cpu();
+    struct cap *cap = fast_lookup(t, t->ctx.x[0]);
+
+    if (cap == NULL || cap_type(*cap) != LAKE_OBJ_NOTIFICATION ||
+        !(cap_rights(*cap) & LAKE_RIGHT_READ))
+        return;
+    struct notification *n = cap_notification(*cap);
+    struct tcb *bound = ntfn_bound(n);
+    if (bound != NULL && bound != t)
+        return;     /* someone else's notification: the slow path faults */
+    if (ntfn_pending(n)) {
+        if (cpu->yield_requested)
+            return;
+        t->ctx.x[0] = n->word;
+        t->ctx.x[1] = 0;
+        n->word = 0;
+        ntfn_set_pending(n, false);
+        context_restore(&t->ctx);
+    }
+    t->blocked_on = n;
+    t->state = THREAD_BLOCKED_NOTIFICATION;
+    t->ipc_next = NULL;
+    t->ipc_prev = n->tail;
+    if (n->tail)
+        n->tail->ipc_next = t;
+    else
+        n->head = t;
+    n->tail = t;
+    cpu->yield_requested = false;
+    struct tcb *next = sched_take_next(cpu);
+    if (next != t)
+        sched_switch_to(cpu, next);
+    context_restore(&next->ctx);
 }

@@ -140,8 +140,15 @@ void sched_tick(void)
     this_cpu()->yield_requested = true;
 }
 
+/* The current thread, preempted by a thread it woke, goes to the front of
+ * its queue (it is still runnable and keeps its turn). */
+void sched_enqueue_front_preempted(struct tcb *t)
+{
+    queue_insert(t, true);
+}
+
 /* Takes the first thread of the highest non-empty queue, or the idle thread. */
-static struct tcb *take_next(struct cpu *cpu)
+struct tcb *sched_take_next(struct cpu *cpu)
 {
     int prio = prio_bitmap_highest(&cpu->ready_bitmap);
     if (prio < 0)
@@ -182,7 +189,7 @@ void schedule(void)
             return;
         queue_insert(cur, !yield);  /* preempted: keeps its place; yielded: goes last */
     }
-    struct tcb *next = take_next(cpu);
+    struct tcb *next = sched_take_next(cpu);
     if (next != cur)
         sched_switch_to(cpu, next);
 }

@@ -6,5 +6,7 @@
 /* Each returns only when the fast path does not apply. */
 void fastpath_call(struct tcb *t);
 void fastpath_reply_recv(struct tcb *t);
+void fastpath_signal(struct tcb *t);
+void fastpath_wait(struct tcb *t);
 
 #endif

@@ -122,8 +122,8 @@ el1_sync:
 .endm
 
 /*
- * Synchronous exception from a thread. Call and ReplyRecv go to the IPC
- * fast path first (ESR_EL1 is still in x24 from SAVE_FRAME); the fast
+ * Synchronous exception from a thread. Call, ReplyRecv, Send, NBSend and
+ * Recv go to the IPC fast paths first (ESR_EL1 is still in x24 from SAVE_FRAME); the fast
  * path returns only when it does not apply. x19 keeps the frame pointer:
  * the thread's own x19 is already saved.
  */
@@ -139,8 +139,17 @@ thread_sync:
     bl      fastpath_call
     b       2f
 1:  cmn     x1, #-(LAKE_SYS_REPLY_RECV)
-    b.ne    2f
+    b.ne    1f
     bl      fastpath_reply_recv
+    b       2f
+1:  cmn     x1, #-(LAKE_SYS_SEND)
+    ccmn    x1, #-(LAKE_SYS_NB_SEND), #4, ne    /* Z set if Send or NBSend */
+    b.ne    1f
+    bl      fastpath_signal
+    b       2f
+1:  cmn     x1, #-(LAKE_SYS_RECV)
+    b.ne    2f
+    bl      fastpath_wait
 2:  mov     x0, x19
     bl      handle_user_sync
     b       .
