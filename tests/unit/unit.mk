@@ -22,12 +22,13 @@ unit_fault_SRCS   := kernel/core/fault.c tests/unit/kmem.c
 unit_sched_bitmap_SRCS :=
 unit_retype_SRCS  :=
 
--include $(filter-out tests/unit/unit.mk,$(wildcard tests/unit/*.mk))
-
 HOST_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-DLAKE_HOST_TEST -Ikernel/include -Ikernel/arch/aarch64/include \
 	-Ikernel/plat/bcm2837/include -Iinclude -Itests/unit
+
+# Fragments come after HOST_CFLAGS so that they may add to it.
+-include $(filter-out tests/unit/unit.mk,$(wildcard tests/unit/*.mk))
 
 # Several sources go into one binary, so header dependencies are coarse:
 # every header the tests can see.
