@@ -13,8 +13,6 @@
 
 #ifdef CONFIG_BENCH
 
-#define CNTKCTL_EL0PCTEN (1ul << 0)
-#define CNTKCTL_EL0VCTEN (1ul << 1)
 
 void pmu_init(void)
 {
@@ -30,8 +28,6 @@ void pmu_init(void)
     sysreg_write(pmintenclr_el1, ~0ul);         /* no overflow interrupts */
     sysreg_write(pmovsclr_el0, ~0ul);
     sysreg_write(pmuserenr_el0, PMUSERENR_EN | PMUSERENR_CR | PMUSERENR_ER);
-    /* EL0 may read the generic counter too (boot_to_roottask uses it). */
-    sysreg_write(cntkctl_el1, sysreg_read(cntkctl_el1) | CNTKCTL_EL0PCTEN | CNTKCTL_EL0VCTEN);
     sysreg_write(pmcntenset_el0, (1ul << 0) | (1ul << 1) | (1ul << 31));
     /* Last: reset and start. Both counters count from here. */
     sysreg_write(pmcr_el0, PMCR_E | PMCR_P | PMCR_C | PMCR_LC);

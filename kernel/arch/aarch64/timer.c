@@ -7,7 +7,9 @@
 #include <percpu.h>
 #include <timer.h>
 
-#define CNTP_CTL_ENABLE (1u << 0)
+#define CNTP_CTL_ENABLE  (1u << 0)
+#define CNTKCTL_EL0PCTEN (1ul << 0)    /* EL0 may read CNTPCT_EL0 (and CNTFRQ_EL0) */
+#define CNTKCTL_EL0VCTEN (1ul << 1)    /* EL0 may read CNTVCT_EL0 */
 
 static u64 tick_interval;
 
@@ -26,6 +28,9 @@ void timer_init(unsigned hz)
 {
     struct cpu *cpu = this_cpu();
     tick_interval = timer_frequency() / hz;
+    /* Threads read the clock themselves (clock_gettime costs no system
+     * call); the timer registers stay the kernel's. */
+    sysreg_write(cntkctl_el1, CNTKCTL_EL0PCTEN | CNTKCTL_EL0VCTEN);
     cpu->timer_deadline = timer_now() + tick_interval;
     sysreg_write(cntp_cval_el0, cpu->timer_deadline);
     sysreg_write(cntp_ctl_el0, CNTP_CTL_ENABLE);
