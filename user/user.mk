@@ -16,8 +16,11 @@ USER_LDS     := user/user.ld
 USER_INCLUDES := -nostdinc -isystem $(PICOLIBC_DIR)/include \
 	-isystem $(shell $(TARGET_CC) -print-file-name=include) \
 	-Iinclude -Ilib/lake/include -Ilib/runtime/include
+# LakeOS has clock_gettime, nanosleep and CLOCK_MONOTONIC (lib/runtime/posix.c);
+# picolibc declares them only when the system says so.
 USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -mcpu=cortex-a53 \
 	-mno-outline-atomics -fno-pie -fno-pic -fno-common -ftls-model=local-exec \
+	-D_POSIX_TIMERS=200809L -D_POSIX_MONOTONIC_CLOCK=200112L \
 	$(USER_INCLUDES)
 USER_ASFLAGS := -g -D__ASSEMBLER__ $(USER_INCLUDES)
 USER_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
