@@ -17,6 +17,7 @@
 #include <lake/syscall.h>
 #include <percpu.h>
 #include <sched.h>
+#include <waitq.h>
 
 __noreturn void context_restore(struct trap_frame *ctx);
 
@@ -106,15 +107,9 @@ void fastpath_call(struct tcb *t)
     if (ttbr == 0)
         return;
 
-    /* Dequeue the server from the endpoint. */
-    ep->head = server->ipc_next;
-    if (ep->head)
-        ep->head->ipc_prev = NULL;
-    else {
-        ep->tail = NULL;
+    waitq_pop(&ep->head, &ep->tail);
+    if (ep->head == NULL)
         ep->state = EP_IDLE;
-    }
-    server->ipc_next = NULL;
     server->blocked_on = NULL;
     fast_transfer(t, server, cap->data, info);
 
@@ -154,13 +149,7 @@ void fastpath_reply_recv(struct tcb *t)
     /* Wait on the endpoint. */
     t->blocked_on = ep;
     t->state = THREAD_BLOCKED_RECV;
-    t->ipc_next = NULL;
-    t->ipc_prev = ep->tail;
-    if (ep->tail)
-        ep->tail->ipc_next = t;
-    else
-        ep->head = t;
-    ep->tail = t;
+    waitq_append(&ep->head, &ep->tail, t);
     ep->state = EP_RECEIVING;
     fast_switch(cpu, t, client, ttbr);
 }
@@ -197,12 +186,7 @@ void fastpath_signal(struct tcb *t)
     if (waiter->priority > t->priority && (ttbr = fast_ttbr(waiter)) == 0)
         return;
 
-    n->head = waiter->ipc_next;
-    if (n->head)
-        n->head->ipc_prev = NULL;
-    else
-        n->tail = NULL;
-    waiter->ipc_next = NULL;
+    waitq_pop(&n->head, &n->tail);
     waiter->blocked_on = NULL;
     waiter->ctx.x[0] = n->word | cap->data;
     waiter->ctx.x[1] = 0;
@@ -243,13 +227,7 @@ void fastpath_wait(struct tcb *t)
     }
     t->blocked_on = n;
     t->state = THREAD_BLOCKED_NOTIFICATION;
-    t->ipc_next = NULL;
-    t->ipc_prev = n->tail;
-    if (n->tail)
-        n->tail->ipc_next = t;
-    else
-        n->head = t;
-    n->tail = t;
+    waitq_append(&n->head, &n->tail, t);
     cpu->yield_requested = false;
     struct tcb *next = sched_take_next(cpu);
     if (next != t)

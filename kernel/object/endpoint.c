@@ -10,6 +10,7 @@
 #include <lake/message.h>
 #include <lake/syscall.h>
 #include <sched.h>
+#include <waitq.h>
 
 struct lake_ipc_buffer *tcb_ipc_buffer(struct tcb *t)
 {
@@ -18,32 +19,6 @@ struct lake_ipc_buffer *tcb_ipc_buffer(struct tcb *t)
         return NULL;
     u64 offset = t->ipc_buffer_vaddr & mask_bits(cap_frame_bits(frame));
     return phys_to_virt(cap_paddr(frame) + offset);
-}
-
-/* --- wait queues (shared by endpoints and notifications) --- */
-
-static void waitq_append(struct tcb **head, struct tcb **tail, struct tcb *t)
-{
-    t->ipc_next = NULL;
-    t->ipc_prev = *tail;
-    if (*tail)
-        (*tail)->ipc_next = t;
-    else
-        *head = t;
-    *tail = t;
-}
-
-static void waitq_remove(struct tcb **head, struct tcb **tail, struct tcb *t)
-{
-    if (t->ipc_prev)
-        t->ipc_prev->ipc_next = t->ipc_next;
-    else
-        *head = t->ipc_next;
-    if (t->ipc_next)
-        t->ipc_next->ipc_prev = t->ipc_prev;
-    else
-        *tail = t->ipc_prev;
-    t->ipc_next = t->ipc_prev = NULL;
 }
 
 static void ep_remove(struct endpoint *ep, struct tcb *t)

@@ -6,19 +6,7 @@
  */
 #include <ipc.h>
 #include <sched.h>
-
-static void waiter_remove(struct notification *n, struct tcb *t)
-{
-    if (t->ipc_prev)
-        t->ipc_prev->ipc_next = t->ipc_next;
-    else
-        n->head = t->ipc_next;
-    if (t->ipc_next)
-        t->ipc_next->ipc_prev = t->ipc_prev;
-    else
-        n->tail = t->ipc_prev;
-    t->ipc_next = t->ipc_prev = NULL;
-}
+#include <waitq.h>
 
 static void wake_with(struct tcb *t, u64 word)
 {
@@ -48,7 +36,7 @@ void notification_signal(struct notification *n, u64 badge)
     }
     if (n->head != NULL) {
         struct tcb *t = n->head;
-        waiter_remove(n, t);
+        waitq_remove(&n->head, &n->tail, t);
         wake_with(t, n->word | badge);
         n->word = 0;
         ntfn_set_pending(n, false);
@@ -70,13 +58,7 @@ void notification_wait(struct notification *n, struct tcb *t, bool blocking)
     }
     t->blocked_on = n;
     thread_set_state(t, THREAD_BLOCKED_NOTIFICATION);
-    t->ipc_next = NULL;
-    t->ipc_prev = n->tail;
-    if (n->tail)
-        n->tail->ipc_next = t;
-    else
-        n->head = t;
-    n->tail = t;
+    waitq_append(&n->head, &n->tail, t);
 }
 
 bool notification_deliver_bound(struct tcb *t)
@@ -92,7 +74,7 @@ void notification_cancel_all(struct notification *n)
 {
     while (n->head != NULL) {
         struct tcb *t = n->head;
-        waiter_remove(n, t);
+        waitq_remove(&n->head, &n->tail, t);
         /* Retry the Wait: the capability is gone, so it faults. */
         t->ctx.elr -= 4;
         t->blocked_on = NULL;
