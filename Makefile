@@ -40,12 +40,12 @@ setup:
 
 run:
 	@tools/setup.sh
-	@$(MAKE) --no-print-directory images
+	@$(MAKE) --no-print-directory $(BUILD)/kernel8.img
 	@$(PYTHON) tools/qemu.py --interactive $(BUILD)/kernel8.img
 
 debug:
 	@tools/setup.sh
-	@$(MAKE) --no-print-directory images
+	@$(MAKE) --no-print-directory $(BUILD)/kernel8.img
 	@echo "QEMU is halted with a gdb stub on :1234; in another terminal run: tools/gdb.sh"
 	@$(PYTHON) tools/qemu.py --interactive --gdb $(BUILD)/kernel8.img
 
