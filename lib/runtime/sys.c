@@ -8,11 +8,15 @@
 #include <stdint.h>
 #include <unistd.h>
 
+#include <lake/procinfo.h>
 #include <lake/runtime.h>
 
+/* A spawned process reports its status to its parent and stops; the root
+ * task ends the system. */
 void _exit(int status)
 {
     lake_console_flush();
+    lake_procinfo_exit(status);     /* returns only in the root task */
     lake_debug_halt(status);
 }
 

@@ -1,0 +1,577 @@
+/*
+ * Process creation from an ELF image (lake/spawn.h, docs/RUNTIME.md
+ * "Process creation").
+ *
+ * Order of work: everything that can be checked without the kernel (the
+ * ELF image, the arguments, the procinfo page contents, the child's slot
+ * layout, the page tables needed, P's size) is done first, so a bad image
+ * or argument list fails before anything is allocated. Then P is retyped
+ * from the caller's untyped and every object comes from P, largest first
+ * (CNode and quota, then the 4 KiB objects, then the TCB), so P of
+ * 2^ceil(log2(bytes)) bytes always has room. A failure after that revokes
+ * and deletes P (which destroys everything) and gives the slots back.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <lake/elf_load.h>
+#include <lake/spawn.h>
+
+#define PAGE            LAKE_PAGE_SIZE
+#define PARENT_DEPTH    64
+#define CHILD_RADIX     LAKE_SPAWN_CNODE_RADIX
+#define CHILD_SLOTS     (1ul << CHILD_RADIX)
+#define CNODE_BITS      (CHILD_RADIX + LAKE_SLOT_BITS)
+#define DEFAULT_EP_RIGHTS (LAKE_RIGHT_WRITE | LAKE_RIGHT_GRANT | LAKE_RIGHT_GRANT_REPLY)
+
+static __thread const char *spawn_reason = "";
+
+const char *lake_spawn_error_reason(void)
+{
+    return spawn_reason;
+}
+
+static int fail(int error, const char *reason)
+{
+    spawn_reason = reason;
+    return error;
+}
+
+/* ---- default slot allocator: struct lake_alloc ------------------------- */
+
+static int alloc_slot(void *ctx, lake_cptr_t *slot)
+{
+    return lake_alloc_slot(ctx, slot);
+}
+
+static void alloc_free(void *ctx, lake_cptr_t slot)
+{
+    struct lake_alloc *a = ctx;
+    if (slot + 1 == a->next_slot)
+        a->next_slot--;
+}
+
+static void alloc_retype_dest(void *ctx, lake_cptr_t slot, lake_cptr_t *root, lake_word_t *index,
+                              unsigned *depth, lake_word_t *offset)
+{
+    (void)ctx;
+    *root = LAKE_ROOT_CNODE;
+    *index = 0;
+    *depth = 0;
+    *offset = slot;
+}
+
+static const struct lake_spawn_slot_ops lake_alloc_slot_ops = {
+    .alloc = alloc_slot, .free = alloc_free, .retype_dest = alloc_retype_dest,
+};
+
+/* ---- the plan: everything decided before the first kernel call --------- */
+
+struct plan {
+    struct lake_elf_info elf;
+    struct lake_elf_page *pages;
+    size_t num_pages;
+    lake_word_t area;
+    size_t stack_pages;
+    size_t tables;                      /* page tables the child's VSpace needs */
+    unsigned quota_bits;
+    unsigned p_bits;                    /* size of P */
+    lake_cptr_t image_first, stack_first, tables_first, caps_first, first_free;
+    struct lake_procinfo *info;         /* the page's contents (PAGE bytes) */
+};
+
+static void plan_free(struct plan *pl)
+{
+    free(pl->pages);
+    free(pl->info);
+    pl->pages = NULL;
+    pl->info = NULL;
+}
+
+static int compare_words(const void *a, const void *b)
+{
+    lake_word_t x = *(const lake_word_t *)a, y = *(const lake_word_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Page tables (levels 1-3) needed to map every page in `va` (n entries). */
+static size_t count_tables(lake_word_t *va, size_t n)
+{
+    qsort(va, n, sizeof(*va), compare_words);
+    size_t tables = 0;
+    for (unsigned shift = 39; shift >= 21; shift -= 9) {
+        for (size_t i = 0; i < n; i++)
+            if (i == 0 || (va[i] >> shift) != (va[i - 1] >> shift))
+                tables++;
+    }
+    return tables;
+}
+
+static size_t vector_length(const char *const *v)
+{
+    size_t n = 0;
+    while (v != NULL && v[n] != NULL)
+        n++;
+    return n;
+}
+
+/* Put a vector's offset array and strings into the page at *used. */
+static int store_vector(struct lake_procinfo *info, size_t *used, const char *const *v,
+                        uint64_t *count, uint64_t *array_offset)
+{
+    size_t n = vector_length(v);
+    size_t at = (*used + 7) & ~(size_t)7;
+    if (n >= PAGE / sizeof(uint64_t) || (n + 1) * sizeof(uint64_t) > PAGE - at)
+        return -1;
+    uint64_t *offsets = (uint64_t *)((char *)info + at);
+    size_t next = at + (n + 1) * sizeof(uint64_t);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(v[i]) + 1;
+        if (len > PAGE - next)
+            return -1;
+        memcpy((char *)info + next, v[i], len);
+        offsets[i] = next;
+        next += len;
+    }
+    offsets[n] = 0;
+    *count = n;
+    *array_offset = at;
+    *used = next;
+    return 0;
+}
+
+static bool overlaps(lake_word_t a0, lake_word_t a1, lake_word_t b0, lake_word_t b1)
+{
+    return a0 < b1 && b0 < a1;
+}
+
+static unsigned ceil_log2(uint64_t x)
+{
+    unsigned bits = 0;
+    while ((1ull << bits) < x)
+        bits++;
+    return bits;
+}
+
+static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
+{
+    const char *why = NULL;
+    memset(pl, 0, sizeof(*pl));
+    if (a->image == NULL || lake_elf_parse(a->image, a->image_size, 0, &pl->elf, &why) != 0)
+        return fail(LAKE_INVALID_ARGUMENT, why ? why : "no image");
+    pl->num_pages = lake_elf_page_count(&pl->elf);
+    pl->stack_pages = a->stack_pages ? a->stack_pages : LAKE_SPAWN_DEFAULT_STACK_PAGES;
+    pl->area = a->area ? a->area : LAKE_SPAWN_DEFAULT_AREA;
+    pl->quota_bits = a->quota_bits;
+    if (pl->quota_bits != 0 && (pl->quota_bits < LAKE_PAGE_BITS || pl->quota_bits > 40))
+        return fail(LAKE_INVALID_ARGUMENT, "quota size out of range");
+    if (a->num_caps > LAKE_SPAWN_MAX_CAPS || (a->num_caps && a->caps == NULL))
+        return fail(LAKE_INVALID_ARGUMENT, "too many extra caps");
+    if (a->asid_pool == 0)
+        return fail(LAKE_INVALID_ARGUMENT, "no ASID pool");
+    if (a->scratch_vaddr == 0 || (a->scratch_vaddr & (PAGE - 1)))
+        return fail(LAKE_INVALID_ARGUMENT, "no scratch page");
+
+    /* Slots of the child's CNode. */
+    size_t need = LAKE_PROC_FIRST_RANGE_SLOT + pl->num_pages + pl->stack_pages + a->num_caps;
+    if (pl->stack_pages > CHILD_SLOTS || need > CHILD_SLOTS)
+        return fail(LAKE_RANGE_ERROR, "image or stack too large for the child's CNode");
+
+    /* The area: IPC buffer, procinfo, guard, stack. */
+    lake_word_t area_end = pl->area + LAKE_SPAWN_AREA_STACK + pl->stack_pages * PAGE;
+    if ((pl->area & (PAGE - 1)) || pl->area < PAGE || area_end > LAKE_USER_TOP ||
+        area_end < pl->area)
+        return fail(LAKE_INVALID_ARGUMENT, "bad stack area");
+    if (overlaps(pl->area, area_end, pl->elf.start, pl->elf.end))
+        return fail(LAKE_INVALID_ARGUMENT, "stack area overlaps the image");
+
+    /* Pages and page tables. */
+    pl->pages = malloc(pl->num_pages * sizeof(*pl->pages));
+    size_t num_va = pl->num_pages + 2 + pl->stack_pages;
+    lake_word_t *va = malloc(num_va * sizeof(*va));
+    pl->info = calloc(1, PAGE);
+    if (pl->pages == NULL || va == NULL || pl->info == NULL) {
+        free(va);
+        plan_free(pl);
+        return fail(LAKE_NOT_ENOUGH_MEMORY, "out of heap");
+    }
+    lake_elf_pages(&pl->elf, pl->pages, pl->num_pages);
+    size_t k = 0;
+    for (size_t i = 0; i < pl->num_pages; i++)
+        va[k++] = pl->pages[i].vaddr;
+    va[k++] = pl->area + LAKE_SPAWN_AREA_IPC_BUFFER;
+    va[k++] = pl->area + LAKE_SPAWN_AREA_PROCINFO;
+    for (size_t i = 0; i < pl->stack_pages; i++)
+        va[k++] = pl->area + LAKE_SPAWN_AREA_STACK + i * PAGE;
+    pl->tables = count_tables(va, num_va);
+    free(va);
+
+    pl->image_first = LAKE_PROC_FIRST_RANGE_SLOT;
+    pl->stack_first = pl->image_first + pl->num_pages;
+    pl->tables_first = pl->stack_first + pl->stack_pages;
+    pl->caps_first = pl->tables_first + pl->tables;
+    pl->first_free = pl->caps_first + a->num_caps;
+    if (pl->first_free > CHILD_SLOTS) {
+        plan_free(pl);
+        return fail(LAKE_RANGE_ERROR, "image or stack too large for the child's CNode");
+    }
+
+    /* P: CNode + quota + 4 KiB objects + TCB, packed without padding. */
+    uint64_t bytes = (1ull << CNODE_BITS) + (pl->quota_bits ? 1ull << pl->quota_bits : 0) +
+                     PAGE * (1 /* VSpace */ + pl->num_pages + 2 + pl->stack_pages + pl->tables) +
+                     (1ull << LAKE_TCB_BITS);
+    pl->p_bits = ceil_log2(bytes);
+    if (pl->p_bits > LAKE_UNTYPED_MAX_BITS) {
+        plan_free(pl);
+        return fail(LAKE_NOT_ENOUGH_MEMORY, "process too large");
+    }
+
+    /* The procinfo page. */
+    struct lake_procinfo *info = pl->info;
+    info->magic = LAKE_PROCINFO_MAGIC;
+    info->version = LAKE_PROCINFO_VERSION;
+    info->self = pl->area + LAKE_SPAWN_AREA_PROCINFO;
+    info->ipc_buffer = pl->area + LAKE_SPAWN_AREA_IPC_BUFFER;
+    info->cnode_radix = CHILD_RADIX;
+    info->cnode = LAKE_PROC_CNODE;
+    info->vspace = LAKE_PROC_VSPACE;
+    info->tcb = LAKE_PROC_TCB;
+    info->parent_ep = a->parent_ep ? LAKE_PROC_PARENT_EP : 0;
+    info->parent_badge = a->badge;
+    info->asid_pool = a->give_asid_pool ? LAKE_PROC_ASID_POOL : 0;
+    info->ipc_buffer_frame = LAKE_PROC_IPC_BUFFER;
+    info->procinfo_frame = LAKE_PROC_PROCINFO_FRAME;
+    if (pl->quota_bits) {
+        info->num_untyped = 1;
+        info->untyped[0].cptr = LAKE_PROC_UNTYPED;
+        info->untyped[0].size_bits = pl->quota_bits;
+    }
+    info->image_frames = (struct lake_slot_range){ pl->image_first, pl->stack_first };
+    info->stack_frames = (struct lake_slot_range){ pl->stack_first, pl->tables_first };
+    info->page_tables = (struct lake_slot_range){ pl->tables_first, pl->caps_first };
+    info->caps = (struct lake_slot_range){ pl->caps_first, pl->first_free };
+    info->first_free_slot = pl->first_free;
+    info->image_start = pl->elf.start;
+    info->image_end = pl->elf.end;
+    info->entry = pl->elf.entry;
+    info->stack_start = pl->area + LAKE_SPAWN_AREA_STACK;
+    info->stack_end = area_end;
+    info->stack_guard = pl->area + LAKE_SPAWN_AREA_GUARD;
+    info->priority = a->authority ? a->priority : 0;
+    info->mcp = a->authority ? a->mcp : 0;
+    size_t used = sizeof(*info);
+    if (store_vector(info, &used, a->argv, &info->argc, &info->argv_offset) != 0 ||
+        store_vector(info, &used, a->envp, &info->envc, &info->envp_offset) != 0) {
+        plan_free(pl);
+        return fail(LAKE_RANGE_ERROR, "arguments and environment do not fit in the procinfo page");
+    }
+    info->strings_end = used;
+    return LAKE_OK;
+}
+
+size_t lake_spawn_size(const struct lake_spawn_args *a)
+{
+    struct plan pl;
+    if (make_plan(a, &pl) != LAKE_OK)
+        return 0;
+    plan_free(&pl);
+    return (size_t)1 << pl.p_bits;
+}
+
+/* ---- building ------------------------------------------------------------ */
+
+struct build {
+    const struct lake_spawn_args *a;
+    struct plan *pl;
+    struct lake_process *p;
+    lake_cptr_t t1, t2;                 /* parent scratch slots */
+    lake_cptr_t parent_vspace;
+    size_t tables_used;
+};
+
+#define TRY(call, what)                                 \
+    do {                                                \
+        int try_error_ = (call);                        \
+        if (try_error_ != LAKE_OK)                      \
+            return fail(try_error_, what);              \
+    } while (0)
+
+/* Retype one object from P into a parent slot. */
+static int retype_into(struct build *b, lake_cptr_t slot, unsigned type, unsigned bits)
+{
+    lake_cptr_t root;
+    lake_word_t index, offset;
+    unsigned depth;
+    b->p->slot_ops->retype_dest(b->p->slot_ctx, slot, &root, &index, &depth, &offset);
+    return lake_untyped_retype(b->p->untyped, type, bits, root, index, depth, offset, 1);
+}
+
+/* Move a parent slot's cap into slot `dest` of the child's CNode. */
+static int move_to_child(struct build *b, lake_cptr_t dest, lake_cptr_t src)
+{
+    return lake_cnode_move(b->p->cnode, dest, CHILD_RADIX, b->p->parent_cnode, src, PARENT_DEPTH);
+}
+
+/* Map the frame in t1 at vaddr of the child, adding page tables as needed
+ * (each retyped into t2, mapped, then moved into the child's CNode). */
+static int map_child_page(struct build *b, lake_word_t vaddr, unsigned rights, unsigned attrs)
+{
+    for (int tries = 0; tries < 4; tries++) {
+        int error = lake_frame_map(b->t1, b->p->vspace, vaddr, rights, attrs);
+        if (error != LAKE_FAILED_LOOKUP)
+            return error;
+        if (b->tables_used == b->pl->tables)
+            return fail(LAKE_FAILED_LOOKUP, "more page tables needed than planned");
+        TRY(retype_into(b, b->t2, LAKE_OBJ_PAGE_TABLE, 0), "retype a page table");
+        TRY(lake_page_table_map(b->t2, b->p->vspace, vaddr), "map a page table");
+        TRY(move_to_child(b, b->pl->tables_first + b->tables_used, b->t2), "move a page table");
+        b->tables_used++;
+    }
+    return fail(LAKE_FAILED_LOOKUP, "page table levels");
+}
+
+/* A fresh frame in t1 with `fill` bytes written through the scratch page
+ * (fill NULL: left zero). */
+static int new_frame(struct build *b, void (*fill)(struct build *, lake_word_t, void *),
+                     lake_word_t vaddr, bool exec)
+{
+    TRY(retype_into(b, b->t1, LAKE_OBJ_FRAME_4K, 0), "retype a frame");
+    if (fill == NULL)
+        return LAKE_OK;
+    TRY(lake_frame_map(b->t1, b->parent_vspace, b->a->scratch_vaddr, LAKE_RIGHTS_RW,
+                       LAKE_ATTR_EXECUTE_NEVER), "map the scratch page");
+    fill(b, vaddr, (void *)b->a->scratch_vaddr);
+    TRY(lake_frame_unmap(b->t1), "unmap the scratch page");
+    if (exec)
+        TRY(lake_frame_unify_instruction(b->t1, 0, PAGE), "instruction cache");
+    return LAKE_OK;
+}
+
+static void fill_image(struct build *b, lake_word_t vaddr, void *dst)
+{
+    lake_elf_page_fill(&b->pl->elf, b->a->image, vaddr, dst);
+}
+
+static void fill_procinfo(struct build *b, lake_word_t vaddr, void *dst)
+{
+    (void)vaddr;
+    memcpy(dst, b->pl->info, PAGE);
+}
+
+static int build_child(struct build *b)
+{
+    const struct lake_spawn_args *a = b->a;
+    struct plan *pl = b->pl;
+    struct lake_process *p = b->p;
+    lake_cptr_t cnode = p->cnode;
+
+    /* Largest first: the CNode and the quota, in either order. */
+    bool quota_first = pl->quota_bits > CNODE_BITS;
+    if (quota_first)
+        TRY(retype_into(b, b->t1, LAKE_OBJ_UNTYPED, pl->quota_bits), "retype the quota");
+    TRY(retype_into(b, cnode, LAKE_OBJ_CNODE, CHILD_RADIX), "retype the CNode");
+    if (pl->quota_bits && !quota_first)
+        TRY(retype_into(b, b->t1, LAKE_OBJ_UNTYPED, pl->quota_bits), "retype the quota");
+    if (pl->quota_bits)
+        TRY(move_to_child(b, LAKE_PROC_UNTYPED, b->t1), "move the quota");
+    TRY(lake_cnode_mint(cnode, LAKE_PROC_CNODE, CHILD_RADIX, p->parent_cnode, cnode, PARENT_DEPTH,
+                        LAKE_RIGHTS_ALL, lake_cnode_guard_data(0, 64 - CHILD_RADIX)),
+        "give the CNode");
+
+    TRY(retype_into(b, p->vspace, LAKE_OBJ_VSPACE, 0), "retype the VSpace");
+    TRY(lake_asid_pool_assign(a->asid_pool, p->vspace), "assign an ASID");
+    TRY(lake_cnode_copy(cnode, LAKE_PROC_VSPACE, CHILD_RADIX, p->parent_cnode, p->vspace,
+                        PARENT_DEPTH, LAKE_RIGHTS_ALL), "give the VSpace");
+    if (a->give_asid_pool)
+        TRY(lake_cnode_copy(cnode, LAKE_PROC_ASID_POOL, CHILD_RADIX, p->parent_cnode,
+                            a->asid_pool, PARENT_DEPTH, LAKE_RIGHTS_ALL), "give the ASID pool");
+
+    /* The image. */
+    for (size_t i = 0; i < pl->num_pages; i++) {
+        const struct lake_elf_page *pg = &pl->pages[i];
+        unsigned rights = (pg->prot & LAKE_ELF_PROT_W) ? LAKE_RIGHTS_RW : LAKE_RIGHT_READ;
+        unsigned attrs = (pg->prot & LAKE_ELF_PROT_X) ? 0 : LAKE_ATTR_EXECUTE_NEVER;
+        int error = new_frame(b, pg->has_data ? fill_image : NULL, pg->vaddr,
+                              (pg->prot & LAKE_ELF_PROT_X) != 0);
+        if (error)
+            return error;
+        error = map_child_page(b, pg->vaddr, rights, attrs);
+        if (error)
+            return fail(error, spawn_reason[0] ? spawn_reason : "map an image page");
+        TRY(move_to_child(b, pl->image_first + i, b->t1), "move an image frame");
+    }
+
+    /* The stack (zero), the guard page below it stays unmapped. */
+    for (size_t i = 0; i < pl->stack_pages; i++) {
+        lake_word_t va = pl->info->stack_start + i * PAGE;
+        int error = new_frame(b, NULL, va, false);
+        if (error)
+            return error;
+        error = map_child_page(b, va, LAKE_RIGHTS_RW, LAKE_ATTR_EXECUTE_NEVER);
+        if (error)
+            return fail(error, "map a stack page");
+        TRY(move_to_child(b, pl->stack_first + i, b->t1), "move a stack frame");
+    }
+
+    /* The procinfo page, read-only. */
+    int error = new_frame(b, fill_procinfo, 0, false);
+    if (error)
+        return error;
+    error = map_child_page(b, pl->info->self, LAKE_RIGHT_READ, LAKE_ATTR_EXECUTE_NEVER);
+    if (error)
+        return fail(error, "map the procinfo page");
+    TRY(move_to_child(b, LAKE_PROC_PROCINFO_FRAME, b->t1), "move the procinfo frame");
+
+    /* The TCB (last: the smallest object), with the IPC buffer in t1 and
+     * the badged parent endpoint in t2 while it is configured. */
+    error = new_frame(b, NULL, 0, false);
+    if (error)
+        return error;
+    error = map_child_page(b, pl->info->ipc_buffer, LAKE_RIGHTS_RW, LAKE_ATTR_EXECUTE_NEVER);
+    if (error)
+        return fail(error, "map the IPC buffer");
+    TRY(retype_into(b, p->tcb, LAKE_OBJ_TCB, 0), "retype the TCB");
+    lake_cptr_t fault_ep = 0;
+    if (a->parent_ep) {
+        unsigned rights = a->parent_ep_rights ? a->parent_ep_rights : DEFAULT_EP_RIGHTS;
+        TRY(lake_cnode_mint(p->parent_cnode, b->t2, PARENT_DEPTH, p->parent_cnode, a->parent_ep,
+                            PARENT_DEPTH, rights, a->badge), "mint the parent endpoint");
+        fault_ep = b->t2;
+    }
+    TRY(lake_tcb_configure(p->tcb, fault_ep, cnode, lake_cnode_guard_data(0, 64 - CHILD_RADIX),
+                           p->vspace, pl->info->ipc_buffer, b->t1), "configure the TCB");
+    TRY(move_to_child(b, LAKE_PROC_IPC_BUFFER, b->t1), "move the IPC buffer frame");
+    if (a->parent_ep)
+        TRY(move_to_child(b, LAKE_PROC_PARENT_EP, b->t2), "move the parent endpoint");
+    TRY(lake_cnode_copy(cnode, LAKE_PROC_TCB, CHILD_RADIX, p->parent_cnode, p->tcb, PARENT_DEPTH,
+                        LAKE_RIGHTS_ALL), "give the TCB");
+    if (a->authority) {
+        TRY(lake_tcb_set_mc_priority(p->tcb, a->authority, a->mcp), "set the MCP");
+        TRY(lake_tcb_set_priority(p->tcb, a->authority, a->priority), "set the priority");
+    }
+    const char *name = a->name ? a->name : (a->argv && a->argv[0]) ? a->argv[0] : "child";
+    lake_debug_name_thread(p->tcb, name);
+
+    /* Extra caps. */
+    for (unsigned i = 0; i < a->num_caps; i++)
+        TRY(lake_cnode_copy(cnode, pl->caps_first + i, CHILD_RADIX, p->parent_cnode, a->caps[i],
+                            PARENT_DEPTH, LAKE_RIGHTS_ALL), "give an extra cap");
+
+    lake_word_t regs[LAKE_REG_X0 + 1] = {0};
+    regs[LAKE_REG_PC] = pl->elf.entry;
+    regs[LAKE_REG_SP] = pl->info->stack_end;
+    regs[LAKE_REG_X0] = pl->info->self;
+    TRY(lake_tcb_write_registers(p->tcb, false, LAKE_REG_X0 + 1, regs), "write the registers");
+    return LAKE_OK;
+}
+
+int lake_spawn(const struct lake_spawn_args *a, struct lake_process *p)
+{
+    struct plan pl;
+    memset(p, 0, sizeof(*p));
+    spawn_reason = "";
+    p->slot_ops = a->slot_ops ? a->slot_ops : &lake_alloc_slot_ops;
+    p->slot_ctx = a->slot_ops ? a->slot_ctx : a->alloc;
+    if (a->slot_ops == NULL && a->alloc == NULL)
+        return fail(LAKE_INVALID_ARGUMENT, "no slot allocator");
+    lake_cptr_t untyped = a->untyped ? a->untyped : (a->alloc ? a->alloc->untyped : 0);
+    if (untyped == 0)
+        return fail(LAKE_INVALID_ARGUMENT, "no untyped");
+    int error = make_plan(a, &pl);
+    if (error)
+        return error;
+
+    p->parent_cnode = a->parent_cnode ? a->parent_cnode : LAKE_ROOT_CNODE;
+    p->untyped_bits = pl.p_bits;
+    p->entry = pl.elf.entry;
+    p->procinfo_vaddr = pl.info->self;
+    p->ipc_buffer = pl.info->ipc_buffer;
+    p->stack_top = pl.info->stack_end;
+    p->image_pages = pl.num_pages;
+    p->stack_pages = pl.stack_pages;
+    p->page_tables = pl.tables;
+
+    /* Parent slots, taken and given back in LIFO order. */
+    const struct lake_spawn_slot_ops *ops = p->slot_ops;
+    struct build b = { .a = a, .pl = &pl, .p = p,
+                       .parent_vspace = a->parent_vspace ? a->parent_vspace : LAKE_ROOT_VSPACE };
+    lake_cptr_t *slots[] = { &p->untyped, &p->cnode, &p->vspace, &p->tcb, &b.t1, &b.t2 };
+    const size_t num_slots = sizeof(slots) / sizeof(slots[0]);
+    size_t taken = 0;
+    for (; taken < num_slots; taken++) {
+        error = ops->alloc(p->slot_ctx, slots[taken]);
+        if (error) {
+            fail(error, "no free slot in the parent");
+            goto free_slots;
+        }
+    }
+
+    lake_cptr_t root;
+    lake_word_t index, offset;
+    unsigned depth;
+    ops->retype_dest(p->slot_ctx, p->untyped, &root, &index, &depth, &offset);
+    error = lake_untyped_retype(untyped, LAKE_OBJ_UNTYPED, pl.p_bits, root, index, depth, offset, 1);
+    if (error) {
+        fail(error, "retype the process untyped");
+        goto free_slots;
+    }
+
+    error = build_child(&b);
+    if (error == LAKE_OK && !a->dont_start) {
+        error = lake_tcb_resume(p->tcb);
+        if (error)
+            fail(error, "resume");
+        p->started = error == LAKE_OK;
+    }
+    /* The scratch slots are empty after a success; after a failure they
+     * may hold caps not derived from P (the minted endpoint). */
+    lake_cnode_delete(p->parent_cnode, b.t2, PARENT_DEPTH);
+    lake_cnode_delete(p->parent_cnode, b.t1, PARENT_DEPTH);
+    if (error == LAKE_OK) {
+        ops->free(p->slot_ctx, b.t2);
+        ops->free(p->slot_ctx, b.t1);
+        plan_free(&pl);
+        return LAKE_OK;
+    }
+    lake_cnode_revoke(p->parent_cnode, p->untyped, PARENT_DEPTH);
+    lake_cnode_delete(p->parent_cnode, p->untyped, PARENT_DEPTH);
+
+free_slots:
+    while (taken > 0) {
+        taken--;
+        ops->free(p->slot_ctx, *slots[taken]);
+    }
+    plan_free(&pl);
+    memset(p, 0, sizeof(*p));
+    return error;
+}
+
+int lake_process_start(struct lake_process *p)
+{
+    if (p->tcb == 0 || p->started)
+        return LAKE_ILLEGAL_OPERATION;
+    int error = lake_tcb_resume(p->tcb);
+    if (error == LAKE_OK)
+        p->started = true;
+    return error;
+}
+
+int lake_process_destroy(struct lake_process *p)
+{
+    if (p->untyped == 0)
+        return LAKE_INVALID_ARGUMENT;
+    lake_tcb_suspend(p->tcb);
+    /* Everything of the child (its objects, everything it made from its
+     * quota, the caps in its CNode) is derived from P. */
+    int error = lake_cnode_revoke(p->parent_cnode, p->untyped, PARENT_DEPTH);
+    int error2 = lake_cnode_delete(p->parent_cnode, p->untyped, PARENT_DEPTH);
+    if (error == LAKE_OK)
+        error = error2;
+    /* The revoke emptied these; give them back in LIFO order. */
+    p->slot_ops->free(p->slot_ctx, p->tcb);
+    p->slot_ops->free(p->slot_ctx, p->vspace);
+    p->slot_ops->free(p->slot_ctx, p->cnode);
+    p->slot_ops->free(p->slot_ctx, p->untyped);
+    memset(p, 0, sizeof(*p));
+    return error;
+}
