@@ -35,6 +35,10 @@ void reply_deliver(struct cte *slot, struct tcb *replier);
 /* Drops the reply cap in slot without answering (the caller stays blocked). */
 void reply_finalise(struct cap reply);
 
+/* A thread taken out of a blocking system call (its object is being
+ * destroyed) re-executes the call when it next runs. */
+void ipc_restart_syscall(struct tcb *t);
+
 /* Takes a thread out of whatever IPC it is blocked in. */
 void ipc_cancel(struct tcb *t);
 

@@ -202,8 +202,7 @@ void endpoint_receive(struct endpoint *ep, struct tcb *receiver, bool blocking)
     ep->state = EP_RECEIVING;
 }
 
-/* A thread taken out of a system call retries it when it next runs. */
-static void restart_syscall(struct tcb *t)
+void ipc_restart_syscall(struct tcb *t)
 {
     t->ctx.elr -= 4;
     t->blocked_on = NULL;
@@ -221,7 +220,7 @@ void endpoint_cancel_all(struct endpoint *ep)
             t->blocked_on = NULL;
             thread_set_state(t, THREAD_INACTIVE);
         } else {
-            restart_syscall(t);
+            ipc_restart_syscall(t);
         }
     }
 }

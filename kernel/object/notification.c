@@ -75,10 +75,7 @@ void notification_cancel_all(struct notification *n)
     while (n->head != NULL) {
         struct tcb *t = n->head;
         waitq_remove(&n->head, &n->tail, t);
-        /* Retry the Wait: the capability is gone, so it faults. */
-        t->ctx.elr -= 4;
-        t->blocked_on = NULL;
-        thread_set_state(t, THREAD_RUNNABLE);
+        ipc_restart_syscall(t);     /* the capability is gone: the retry faults */
     }
     if (ntfn_bound(n) != NULL)
         notification_unbind(ntfn_bound(n));
