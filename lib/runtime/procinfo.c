@@ -8,6 +8,7 @@
 
 #include <lake/lake.h>
 #include <lake/procinfo.h>
+#include <lake/thread.h>
 
 const struct lake_procinfo *lake_procinfo;
 
@@ -119,6 +120,10 @@ void lake_procinfo_exit(int status)
         return;
     lake_set_mr(0, (lake_word_t)(long)status);
     lake_send(pi->parent_ep, lake_msginfo(LAKE_PROC_EXIT_LABEL, 0, 0, 1));
+    /* The parent destroys the process; until then stop the main thread and,
+     * if another thread (the pager) is exiting, that one too. */
+    lake_tcb_suspend(pi->tcb);
+    struct lake_thread *self = lake_thread_self();
     for (;;)
-        lake_tcb_suspend(pi->tcb);
+        lake_tcb_suspend(self != NULL && self->tcb != 0 ? self->tcb : pi->tcb);
 }

@@ -22,6 +22,8 @@
 #define CHILD_RADIX     LAKE_SPAWN_CNODE_RADIX
 #define CHILD_SLOTS     (1ul << CHILD_RADIX)
 #define CNODE_BITS      (CHILD_RADIX + LAKE_SLOT_BITS)
+#define TOP_BITS        (LAKE_PROC_TOP_RADIX + LAKE_SLOT_BITS)
+#define L2_BITS         (LAKE_PROC_L2_RADIX + LAKE_SLOT_BITS)
 #define DEFAULT_EP_RIGHTS (LAKE_RIGHT_WRITE | LAKE_RIGHT_GRANT | LAKE_RIGHT_GRANT_REPLY)
 
 static __thread const char *spawn_reason = "";
@@ -216,10 +218,17 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
         return fail(LAKE_RANGE_ERROR, "image or stack too large for the child's CNode");
     }
 
-    /* P: CNode + quota + 4 KiB objects + TCB, packed without padding. */
+    /* P: CNode + quota + top and second-level CNodes + 4 KiB objects + TCB,
+     * packed without padding (largest first, each size a multiple of the
+     * next). */
+    _Static_assert(TOP_BITS >= LAKE_PAGE_BITS && L2_BITS >= LAKE_PAGE_BITS &&
+                   TOP_BITS <= CNODE_BITS, "CNode sizes keep P packed");
     uint64_t bytes = (1ull << CNODE_BITS) + (pl->quota_bits ? 1ull << pl->quota_bits : 0) +
+                     (1ull << TOP_BITS) + (1ull << L2_BITS) +
                      PAGE * (1 /* VSpace */ + pl->num_pages + 2 + pl->stack_pages + pl->tables) +
                      (1ull << LAKE_TCB_BITS);
+    if (pl->quota_bits && pl->quota_bits < L2_BITS)
+        bytes += 1ull << L2_BITS;       /* alignment of T after a small quota */
     pl->p_bits = ceil_log2(bytes);
     if (pl->p_bits > LAKE_UNTYPED_MAX_BITS) {
         plan_free(pl);
@@ -251,6 +260,12 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
     info->page_tables = (struct lake_slot_range){ pl->tables_first, pl->caps_first };
     info->caps = (struct lake_slot_range){ pl->caps_first, pl->first_free };
     info->first_free_slot = pl->first_free;
+    info->cspace_top = LAKE_PROC_CSPACE_TOP;
+    info->top_radix = LAKE_PROC_TOP_RADIX;
+    info->top_guard_bits = LAKE_PROC_TOP_GUARD;
+    info->l2_radix = LAKE_PROC_L2_RADIX;
+    info->l2_guard_bits = LAKE_PROC_L2_GUARD;
+    info->l2_first_index = LAKE_PROC_L2_FIRST_INDEX;
     info->image_start = pl->elf.start;
     info->image_end = pl->elf.end;
     info->entry = pl->elf.entry;
@@ -285,6 +300,7 @@ struct build {
     struct plan *pl;
     struct lake_process *p;
     lake_cptr_t t1, t2;                 /* parent scratch slots */
+    lake_cptr_t top;                    /* parent slot of T until it moves to the child */
     lake_cptr_t parent_vspace;
     size_t tables_used;
 };
@@ -358,6 +374,22 @@ static void fill_procinfo(struct build *b, lake_word_t vaddr, void *dst)
     memcpy(dst, b->pl->info, PAGE);
 }
 
+/* T in the parent's slot b->top: the child's CNode in T[0] (no guard), an
+ * empty second-level CNode in T[LAKE_PROC_L2_FIRST_INDEX] (made in t2). T
+ * stays in the parent's slot until the TCB is configured with it. */
+static int build_cspace_top(struct build *b)
+{
+    struct lake_process *p = b->p;
+    TRY(retype_into(b, b->top, LAKE_OBJ_CNODE, LAKE_PROC_TOP_RADIX), "retype the top CNode");
+    TRY(lake_cnode_mint(b->top, 0, LAKE_PROC_TOP_RADIX, p->parent_cnode, p->cnode, PARENT_DEPTH,
+                        LAKE_RIGHTS_ALL, lake_cnode_guard_data(0, 0)), "put the CNode in T");
+    TRY(retype_into(b, b->t2, LAKE_OBJ_CNODE, LAKE_PROC_L2_RADIX), "retype a second-level CNode");
+    TRY(lake_cnode_mutate(b->top, LAKE_PROC_L2_FIRST_INDEX, LAKE_PROC_TOP_RADIX, p->parent_cnode,
+                          b->t2, PARENT_DEPTH, lake_cnode_guard_data(0, LAKE_PROC_L2_GUARD)),
+        "put the second-level CNode in T");
+    return LAKE_OK;
+}
+
 static int build_child(struct build *b)
 {
     const struct lake_spawn_args *a = b->a;
@@ -377,6 +409,9 @@ static int build_child(struct build *b)
     TRY(lake_cnode_mint(cnode, LAKE_PROC_CNODE, CHILD_RADIX, p->parent_cnode, cnode, PARENT_DEPTH,
                         LAKE_RIGHTS_ALL, lake_cnode_guard_data(0, 64 - CHILD_RADIX)),
         "give the CNode");
+    int error = build_cspace_top(b);
+    if (error)
+        return error;
 
     TRY(retype_into(b, p->vspace, LAKE_OBJ_VSPACE, 0), "retype the VSpace");
     TRY(lake_asid_pool_assign(a->asid_pool, p->vspace), "assign an ASID");
@@ -414,7 +449,7 @@ static int build_child(struct build *b)
     }
 
     /* The procinfo page, read-only. */
-    int error = new_frame(b, fill_procinfo, 0, false);
+    error = new_frame(b, fill_procinfo, 0, false);
     if (error)
         return error;
     error = map_child_page(b, pl->info->self, LAKE_RIGHT_READ, LAKE_ATTR_EXECUTE_NEVER);
@@ -438,8 +473,12 @@ static int build_child(struct build *b)
                             PARENT_DEPTH, rights, a->badge), "mint the parent endpoint");
         fault_ep = b->t2;
     }
-    TRY(lake_tcb_configure(p->tcb, fault_ep, cnode, lake_cnode_guard_data(0, 64 - CHILD_RADIX),
-                           p->vspace, pl->info->ipc_buffer, b->t1), "configure the TCB");
+    TRY(lake_tcb_configure(p->tcb, fault_ep, b->top,
+                           lake_cnode_guard_data(0, LAKE_PROC_TOP_GUARD), p->vspace,
+                           pl->info->ipc_buffer, b->t1), "configure the TCB");
+    TRY(lake_cnode_mutate(cnode, LAKE_PROC_CSPACE_TOP, CHILD_RADIX, p->parent_cnode, b->top,
+                          PARENT_DEPTH, lake_cnode_guard_data(0, LAKE_PROC_TOP_GUARD)),
+        "give the top CNode");
     TRY(move_to_child(b, LAKE_PROC_IPC_BUFFER, b->t1), "move the IPC buffer frame");
     if (a->parent_ep)
         TRY(move_to_child(b, LAKE_PROC_PARENT_EP, b->t2), "move the parent endpoint");
@@ -495,7 +534,7 @@ int lake_spawn(const struct lake_spawn_args *a, struct lake_process *p)
     const struct lake_spawn_slot_ops *ops = p->slot_ops;
     struct build b = { .a = a, .pl = &pl, .p = p,
                        .parent_vspace = a->parent_vspace ? a->parent_vspace : LAKE_ROOT_VSPACE };
-    lake_cptr_t *slots[] = { &p->untyped, &p->cnode, &p->vspace, &p->tcb, &b.t1, &b.t2 };
+    lake_cptr_t *slots[] = { &p->untyped, &p->cnode, &p->vspace, &p->tcb, &b.t1, &b.t2, &b.top };
     const size_t num_slots = sizeof(slots) / sizeof(slots[0]);
     size_t taken = 0;
     for (; taken < num_slots; taken++) {
@@ -525,9 +564,11 @@ int lake_spawn(const struct lake_spawn_args *a, struct lake_process *p)
     }
     /* The scratch slots are empty after a success; after a failure they
      * may hold caps not derived from P (the minted endpoint). */
+    lake_cnode_delete(p->parent_cnode, b.top, PARENT_DEPTH);
     lake_cnode_delete(p->parent_cnode, b.t2, PARENT_DEPTH);
     lake_cnode_delete(p->parent_cnode, b.t1, PARENT_DEPTH);
     if (error == LAKE_OK) {
+        ops->free(p->slot_ctx, b.top);
         ops->free(p->slot_ctx, b.t2);
         ops->free(p->slot_ctx, b.t1);
         plan_free(&pl);

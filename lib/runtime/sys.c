@@ -1,8 +1,9 @@
 /*
- * The operating-system layer picolibc needs: process exit. The heap is
- * picolibc's own sbrk over [__heap_start, __heap_end) from user/user.ld
- * (defining our own sbrk clashed with libc's when malloc was pulled in from
- * inside libc). More (files, time) arrives with the servers.
+ * The operating-system layer picolibc needs: process exit. sbrk and
+ * picolibc's lock are in env.c (linked into every program through
+ * start.c, so libc's own versions are never pulled in): the heap is the
+ * process environment's lazily paged region, or the static region
+ * [__heap_start, __heap_end) of user/user.ld without an environment.
  */
 #include <errno.h>
 #include <stdint.h>

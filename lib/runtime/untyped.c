@@ -12,9 +12,15 @@
 static uint32_t node_new(struct lake_untyped_pool *pool)
 {
     uint32_t i = pool->unused;
-    if (i == LAKE_UT_NONE)
+    if (i != LAKE_UT_NONE) {
+        pool->unused = pool->nodes[i].next;
+    } else if (pool->fresh < pool->max_nodes) {
+        /* Records are first touched here, so the array may be mapped lazily
+         * (lake_untyped_records_touched says how far). */
+        i = pool->fresh++;
+    } else {
         return LAKE_UT_NONE;
-    pool->unused = pool->nodes[i].next;
+    }
     pool->unused_count--;
     struct lake_untyped_node *n = &pool->nodes[i];
     n->cptr = n->paddr = n->object = 0;
@@ -88,11 +94,7 @@ void lake_untyped_init(struct lake_untyped_pool *pool, const struct lake_untyped
     pool->max_nodes = max_nodes;
     pool->unused = LAKE_UT_NONE;
     pool->unused_count = max_nodes;
-    for (uint32_t i = max_nodes; i-- > 0;) {
-        nodes[i].state = LAKE_UT_UNUSED;
-        nodes[i].next = pool->unused;
-        pool->unused = i;
-    }
+    pool->fresh = 0;
     for (unsigned b = 0; b < LAKE_UT_LEVELS; b++)
         pool->free_list[b] = LAKE_UT_NONE;
     pool->min_bits = LAKE_UNTYPED_MIN_BITS;
@@ -492,6 +494,20 @@ int lake_untyped_find_object(const struct lake_untyped_pool *pool, lake_cptr_t c
     return LAKE_INVALID_ARGUMENT;
 }
 
+int lake_untyped_move_records(struct lake_untyped_pool *pool, struct lake_untyped_node *nodes,
+                              uint32_t max_nodes)
+{
+    if (nodes == NULL || max_nodes < pool->fresh)
+        return LAKE_INVALID_ARGUMENT;
+    /* Records are named by index, so a copy keeps every link valid. */
+    for (uint32_t i = 0; i < pool->fresh; i++)
+        nodes[i] = pool->nodes[i];
+    pool->unused_count += max_nodes - pool->max_nodes;
+    pool->nodes = nodes;
+    pool->max_nodes = max_nodes;
+    return LAKE_OK;
+}
+
 /* ---- checks --------------------------------------------------------- */
 
 uint32_t lake_untyped_nodes_used(const struct lake_untyped_pool *pool)
@@ -506,7 +522,7 @@ bool lake_untyped_check(const struct lake_untyped_pool *pool)
     for (uint32_t i = pool->unused; i != LAKE_UT_NONE; i = pool->nodes[i].next)
         if (++unused > pool->max_nodes || pool->nodes[i].state != LAKE_UT_UNUSED)
             return false;
-    if (unused != pool->unused_count)
+    if (pool->fresh > pool->max_nodes || unused + (pool->max_nodes - pool->fresh) != pool->unused_count)
         return false;
     for (unsigned b = 0; b < LAKE_UT_LEVELS; b++) {
         uint32_t prev = LAKE_UT_NONE;
@@ -519,7 +535,7 @@ bool lake_untyped_check(const struct lake_untyped_pool *pool)
             prev = i;
         }
     }
-    for (uint32_t i = 0; i < pool->max_nodes; i++) {
+    for (uint32_t i = 0; i < pool->fresh; i++) {
         const struct lake_untyped_node *n = &pool->nodes[i];
         if (n->state == LAKE_UT_UNUSED)
             continue;

@@ -450,3 +450,32 @@ TEST(random_against_reference)
     CHECK_EQ(slots_in_use, 3);
     CHECK_EQ(pool.splits, pool.merges);
 }
+
+/* Records are touched in order from the start and may move to a larger
+ * array (the process environment starts on 128 in .bss). */
+TEST(records_lazy_and_moved)
+{
+    setup();
+    static struct lake_untyped_node small[8], big[64];
+    memset(big, 0xa5, sizeof(big));          /* untouched records may hold anything */
+    lake_untyped_init(&pool, &fake_ops, NULL, small, 8);
+    CHECK_EQ(lake_untyped_records_touched(&pool), 0);
+    add_root(0x100000, 16, false);
+    uint32_t a;
+    CHECK_EQ(lake_untyped_alloc(&pool, 14, &a), LAKE_OK);      /* two splits: 5 records */
+    CHECK_EQ(lake_untyped_records_touched(&pool), 5);
+    CHECK_EQ(lake_untyped_alloc(&pool, 12, &a), LAKE_NOT_ENOUGH_MEMORY);  /* needs 9 */
+    CHECK(lake_untyped_check(&pool));
+    CHECK_EQ(lake_untyped_move_records(&pool, big, 4), LAKE_INVALID_ARGUMENT);
+    CHECK_EQ(lake_untyped_move_records(&pool, big, 64), LAKE_OK);
+    CHECK(lake_untyped_check(&pool));
+    uint32_t b;
+    CHECK_EQ(lake_untyped_alloc(&pool, 12, &b), LAKE_OK);
+    CHECK(lake_untyped_check(&pool));
+    CHECK_EQ(lake_untyped_free(&pool, b), LAKE_OK);
+    CHECK_EQ(lake_untyped_free(&pool, a), LAKE_OK);
+    CHECK_EQ(lake_untyped_free_bytes(&pool), 1ull << 16);
+    CHECK_EQ(lake_untyped_nodes_used(&pool), 1);
+    CHECK(lake_untyped_check(&pool));
+    setup();
+}

@@ -61,6 +61,7 @@ static struct {
     lake_cptr_t device_untyped;             /* root's device untyped holding the system
                                                timer, else its smallest (0: none) */
     unsigned device_untyped_bits;
+    lake_cptr_t big_untyped;            /* a second large RAM untyped (TEST_BIG_MEMORY) */
     lake_word_t device_untyped_paddr;
     struct lake_alloc driver;               /* persistent objects, from the pool */
     lake_cptr_t child_first_slot;           /* per-test slots start here */
@@ -192,7 +193,16 @@ static bool build_child(const struct test_desc *test, lake_cptr_t *tcb_out, lake
     /* The child's own untyped first (the quota's start is best aligned),
      * then its CNode; the untyped then moves into the CNode. */
     lake_cptr_t untyped;
-    SETUP(lake_alloc_object(a, LAKE_OBJ_UNTYPED, TEST_UNTYPED_BITS, &untyped));
+    unsigned untyped_bits = TEST_UNTYPED_BITS;
+    if ((test->flags & TEST_BIG_MEMORY) && drv.big_untyped) {
+        /* From a RAM untyped of its own, revoked after the test. */
+        untyped_bits = TEST_BIG_UNTYPED_BITS;
+        SETUP(lake_alloc_slot(a, &untyped));
+        SETUP(lake_untyped_retype(drv.big_untyped, LAKE_OBJ_UNTYPED, untyped_bits,
+                                  LAKE_ROOT_CNODE, 0, 0, untyped, 1));
+    } else {
+        SETUP(lake_alloc_object(a, LAKE_OBJ_UNTYPED, untyped_bits, &untyped));
+    }
     SETUP(lake_alloc_object(a, LAKE_OBJ_CNODE, TEST_CNODE_RADIX, &cnode));
     SETUP(lake_cnode_move(cnode, TEST_UNTYPED, TEST_CNODE_RADIX, LAKE_ROOT_CNODE, untyped,
                           ROOT_DEPTH));
@@ -236,7 +246,7 @@ static bool build_child(const struct test_desc *test, lake_cptr_t *tcb_out, lake
     env.report_ep = TEST_REPORT_EP;
     env.fault_ep = TEST_FAULT_EP;
     env.untyped = TEST_UNTYPED;
-    env.untyped_size_bits = TEST_UNTYPED_BITS;
+    env.untyped_size_bits = untyped_bits;
     env.device_untyped = drv.device_untyped ? TEST_DEVICE_UNTYPED : 0;
     env.device_untyped_size_bits = drv.device_untyped_bits;
     env.device_untyped_paddr = drv.device_untyped_paddr;
@@ -389,6 +399,8 @@ static void cleanup_child(bool child_ran)
     lake_cnode_revoke(LAKE_ROOT_CNODE, LAKE_ROOT_ASID_POOL, ROOT_DEPTH);
     if (drv.device_untyped)
         lake_cnode_revoke(LAKE_ROOT_CNODE, drv.device_untyped, ROOT_DEPTH);
+    if (drv.big_untyped)
+        lake_cnode_revoke(LAKE_ROOT_CNODE, drv.big_untyped, ROOT_DEPTH);
 
     /* Everything in this test's slots must be gone now. */
     for (lake_cptr_t s = drv.child_first_slot; s < child_alloc.next_slot; s++) {
@@ -464,6 +476,11 @@ static bool setup(void)
         return false;
     }
     lake_cptr_t big = bi->untyped.start + (lake_cptr_t)largest;
+    for (lake_word_t i = 0; i < count && i < LAKE_BOOTINFO_MAX_UNTYPED; i++) {
+        const struct lake_untyped_desc *u = &bi->untyped_list[i];
+        if (!u->is_device && (int)i != largest && u->size_bits >= TEST_BIG_UNTYPED_BITS)
+            drv.big_untyped = bi->untyped.start + i;
+    }
 
     drv.driver.untyped = big;
     drv.driver.next_slot = bi->empty.start;

@@ -19,6 +19,7 @@
 
 #include <lake/elf_load.h>
 #include <lake/procinfo.h>
+#include <lake/env.h>
 #include <lake/spawn.h>
 
 #include "test.h"
@@ -439,6 +440,7 @@ TEST(RUNTIME_305, "spawn: build/user/spawnee.elf prints its argv and exits with 
     a.image_size = (size_t)(spawnee_elf_end - spawnee_elf_start);
     a.envp = envp;
     a.untyped = ut;
+    a.quota_bits = 20;          /* its environment: pager, heap */
     struct lake_process p;
     int error = lake_spawn(&a, &p);
     if (error)
@@ -457,5 +459,73 @@ TEST(RUNTIME_305, "spawn: build/user/spawnee.elf prints its argv and exits with 
     test_error(lake_untyped_retype(ut, LAKE_OBJ_UNTYPED, LAKE_UNTYPED_MAX_BITS, env->cnode, 0, 0,
                                    se.probe, 1), LAKE_NOT_ENOUGH_MEMORY);
     test_eq(lake_error_detail(0), 1ul << 22);
+}
+#endif
+
+/* ---- the process environment: pager, heap, threads (lib/runtime/env.c) ----
+ * spawnee runs with a quota of its own; its exit status (or the pager's
+ * status for a fault) comes back on the parent endpoint, and destroying
+ * it returns every byte of the untyped it was spawned from. */
+#ifdef LAKE_SPAWNEE_ELF
+static lake_word_t run_spawnee(struct test_env *env, const char *const *argv, unsigned ut_bits,
+                               unsigned quota_bits)
+{
+    struct spawn_env se;
+    spawn_setup(env, &se);
+    lake_cptr_t ut = test_new_untyped(env, ut_bits);
+    struct lake_spawn_args a = spawn_args(&se, argv);
+    a.image = spawnee_elf_start;
+    a.image_size = (size_t)(spawnee_elf_end - spawnee_elf_start);
+    a.untyped = ut;
+    a.quota_bits = quota_bits;
+    a.stack_pages = 16;
+    struct lake_process p;
+    int error = lake_spawn(&a, &p);
+    if (error)
+        test_fail(__FILE__, __LINE__, "lake_spawn: %s: %s", lake_error_name(error),
+                  lake_spawn_error_reason());
+    lake_word_t badge;
+    lake_msginfo_t info = lake_recv(se.ep, &badge);
+    const lake_word_t *w = lake_ipc_buffer->msg;
+    if (lake_msginfo_label(info) != LAKE_PROC_EXIT_LABEL)
+        test_fail(__FILE__, __LINE__, "child sent label %lu (fault?) words %#lx %#lx %#lx",
+                  (unsigned long)lake_msginfo_label(info), (unsigned long)w[0],
+                  (unsigned long)w[1], (unsigned long)w[2]);
+    lake_word_t status = w[0];
+    test_ok(lake_process_destroy(&p));
+    test_error(lake_untyped_retype(ut, LAKE_OBJ_UNTYPED, LAKE_UNTYPED_MAX_BITS, env->cnode, 0, 0,
+                                   se.probe, 1), LAKE_NOT_ENOUGH_MEMORY);
+    test_eq(lake_error_detail(0), 1ul << ut_bits);
+    return status;
+}
+
+TEST_BIG(HEAP_001, "heap: malloc and touch 16 MiB; frames mapped == pages touched, all memory back")
+{
+    static const char *const argv[] = { "spawnee", "heap", "16", NULL };
+    test_eq(run_spawnee(env, argv, 26, 25), 0);
+}
+
+TEST(PAGER_001, "pager: a write through NULL ends the process with status 139")
+{
+    static const char *const argv[] = { "spawnee", "null", NULL };
+    test_eq(run_spawnee(env, argv, 22, 20), LAKE_EXIT_FAULT_VM);
+}
+
+TEST(PAGER_002, "pager: a stack overflow in a thread hits the guard page, status 139")
+{
+    static const char *const argv[] = { "spawnee", "overflow", NULL };
+    test_eq(run_spawnee(env, argv, 22, 20), LAKE_EXIT_FAULT_VM);
+}
+
+TEST(PAGER_003, "pager: an undefined instruction ends the process with status 132")
+{
+    static const char *const argv[] = { "spawnee", "undef", NULL };
+    test_eq(run_spawnee(env, argv, 22, 20), LAKE_EXIT_FAULT_OTHER);
+}
+
+TEST_BIG(THREAD_001, "threads: 64 threads on lazily paged stacks pass a token around a ring 20 times")
+{
+    static const char *const argv[] = { "spawnee", "ring", "64", "20", NULL };
+    test_eq(run_spawnee(env, argv, 24, 23), 0);
 }
 #endif

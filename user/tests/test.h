@@ -54,6 +54,7 @@ enum test_slot {
 #define TEST_CNODE_RADIX    12
 #define TEST_DEPTH          64          /* depth of a slot in the child CNode */
 #define TEST_UNTYPED_BITS   23
+#define TEST_BIG_UNTYPED_BITS 27        /* tests flagged TEST_BIG_MEMORY */
 #define TEST_PRIORITY       100         /* the child's main thread */
 #define TEST_MCP            200
 
@@ -92,6 +93,7 @@ struct test_env {
 /* ---- registration ---------------------------------------------------- */
 
 #define TEST_IN_ROOT 1u
+#define TEST_BIG_MEMORY 2u      /* a 128 MiB untyped instead of 8 MiB */
 
 struct test_desc {
     const char *name;           /* CATEGORY_NNN */
@@ -109,6 +111,7 @@ struct test_desc {
 
 #define TEST(NAME, DESCRIPTION) TEST_FLAGS(NAME, DESCRIPTION, 0)
 #define TEST_ROOT(NAME, DESCRIPTION) TEST_FLAGS(NAME, DESCRIPTION, TEST_IN_ROOT)
+#define TEST_BIG(NAME, DESCRIPTION) TEST_FLAGS(NAME, DESCRIPTION, TEST_BIG_MEMORY)
 
 /* ---- checks ---------------------------------------------------------- */
 

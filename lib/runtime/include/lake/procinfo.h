@@ -8,9 +8,15 @@
  * lake_bootinfo (magic, version, -, ipc_buffer), so start-up code that only
  * reads the IPC buffer address works with either.
  *
- * Capabilities are cptrs in the child's CSpace: a single CNode of
- * 2^cnode_radix slots with a (64 - radix)-bit zero guard, so a cptr is a
- * slot number and a slot is (cnode, n, 64), as in the root task.
+ * Capabilities are cptrs in the child's CSpace: its first CNode has
+ * 2^cnode_radix slots, and cptr n (n < 2^cnode_radix) is its slot n; a slot
+ * is (cnode, n, 64), as in the root task. The CSpace itself has two levels
+ * so that the process can grow it (lake/cspace.h): the TCB's CSpace root
+ * is a top CNode T of 2^top_radix slots with a top_guard_bits zero guard;
+ * T[0] holds the first CNode (no guard), T[l2_first_index] an empty
+ * second-level CNode of 2^l2_radix slots with an l2_guard_bits guard, and
+ * the other slots of T are empty. A cap of T (with its guard, so it works
+ * as a root at depth 64) is in slot `cspace_top`.
  *
  * Strings (argv, envp) are stored in the page after the structure:
  * argv_offset is the offset (from the start of the page) of an array of
@@ -28,7 +34,7 @@
 #include <lake/bootinfo.h>
 
 #define LAKE_PROCINFO_MAGIC         0x4c414b4550524f43ull   /* "LAKEPROC" */
-#define LAKE_PROCINFO_VERSION       1
+#define LAKE_PROCINFO_VERSION       2
 #define LAKE_PROCINFO_SIZE          4096
 #define LAKE_PROCINFO_MAX_UNTYPED   4
 
@@ -42,8 +48,17 @@ enum lake_proc_slot {
     LAKE_PROC_IPC_BUFFER = 6,       /* the main thread's IPC buffer frame */
     LAKE_PROC_PROCINFO_FRAME = 7,
     LAKE_PROC_UNTYPED = 8,          /* the quota (0 in procinfo if none) */
+    LAKE_PROC_CSPACE_TOP = 9,       /* T, the top CNode of the two-level CSpace */
     LAKE_PROC_FIRST_RANGE_SLOT = 16 /* image frames, stack frames, tables, caps */
 };
+
+/* The two-level CSpace spawn builds (see above): 44 + 8 + 0 + 12 = 64 bits
+ * through T[0], 44 + 8 + 4 + 8 = 64 through the second-level CNodes. */
+#define LAKE_PROC_TOP_RADIX         8
+#define LAKE_PROC_TOP_GUARD         44
+#define LAKE_PROC_L2_RADIX          8
+#define LAKE_PROC_L2_GUARD          4
+#define LAKE_PROC_L2_FIRST_INDEX    1
 
 /* What a child sends on its parent endpoint when it exits (lake_procinfo_exit):
  * label LAKE_PROC_EXIT_LABEL, one word: the exit status. */
@@ -74,6 +89,8 @@ struct lake_procinfo {
     struct lake_slot_range page_tables;
     struct lake_slot_range caps;            /* extra caps the parent handed over */
     lake_cptr_t first_free_slot;    /* slots [first_free_slot, 2^cnode_radix) are empty */
+    lake_cptr_t cspace_top;         /* T (see above) */
+    uint64_t top_radix, top_guard_bits, l2_radix, l2_guard_bits, l2_first_index;
 
     /* Memory layout. */
     uint64_t image_start, image_end;        /* page aligned */

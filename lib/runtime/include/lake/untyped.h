@@ -73,7 +73,8 @@ struct lake_untyped_pool {
     struct lake_untyped_node *nodes;
     uint32_t max_nodes;
     uint32_t unused;                    /* list of unused records */
-    uint32_t unused_count;              /* and their number */
+    uint32_t unused_count;              /* and their number, with [fresh, max_nodes) */
+    uint32_t fresh;                     /* records from here on were never used */
     uint32_t free_list[LAKE_UT_LEVELS]; /* FREE RAM blocks per size */
     unsigned min_bits;                  /* smallest block */
     lake_word_t total_bytes, free_bytes;        /* RAM */
@@ -128,6 +129,18 @@ static inline lake_word_t lake_untyped_free_bytes(const struct lake_untyped_pool
 }
 /* Records in use (for tests: every split adds two, every merge removes two). */
 uint32_t lake_untyped_nodes_used(const struct lake_untyped_pool *pool);
+/* Continue with the record array `nodes` of max_nodes records (at least
+ * the records touched so far): they are copied there. For a pool that
+ * starts on a small static array and moves to a larger one once memory can
+ * be mapped. Only records [0, touched) of the new array are written. */
+int lake_untyped_move_records(struct lake_untyped_pool *pool, struct lake_untyped_node *nodes,
+                              uint32_t max_nodes);
+/* Records [0, n) have been touched; the rest of the array is untouched
+ * (so its memory may be mapped on demand, ahead of this mark). */
+static inline uint32_t lake_untyped_records_touched(const struct lake_untyped_pool *pool)
+{
+    return pool->fresh;
+}
 /* Consistency check of lists, states and byte counts (tests). */
 bool lake_untyped_check(const struct lake_untyped_pool *pool);
 
