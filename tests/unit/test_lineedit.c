@@ -348,6 +348,23 @@ TEST(history_empty_up)
     CHECK_STR(output(), "\a\a");
 }
 
+TEST(refresh)
+{
+    struct lineedit *le = fresh(0);
+    type(le, "abc" LEFT LEFT);
+    clear_output();
+    lineedit_refresh(le);
+    CHECK_STR(output(), "abc\x1b[K\x1b[2D");
+    type(le, "\x05");
+    clear_output();
+    lineedit_refresh(le);
+    CHECK_STR(output(), "abc\x1b[K");
+    type(le, "\r");
+    clear_output();
+    lineedit_refresh(le);                /* nothing being edited */
+    CHECK_STR(output(), "");
+}
+
 TEST(no_writer)
 {
     struct lineedit le;

@@ -381,6 +381,15 @@ enum le_event lineedit_feed(struct lineedit *le, unsigned char byte)
     return feed_control(le, byte);
 }
 
+void lineedit_refresh(struct lineedit *le)
+{
+    if (le->finished)
+        return;
+    emit(le, le->line, le->len);
+    emit_str(le, ERASE_EOL);
+    emit_move(le, 'D', le->len - le->cursor);
+}
+
 const char *lineedit_line(const struct lineedit *le)
 {
     return le->line;

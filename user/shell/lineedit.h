@@ -58,6 +58,11 @@ void lineedit_destroy(struct lineedit *le);
 
 enum le_event lineedit_feed(struct lineedit *le, unsigned char byte);
 
+/* Writes the line being edited again, cursor where it was: for after
+ * the caller reprinted the prompt on a fresh row (say, a background job
+ * wrote over it). Output: the line, ESC [ K, ESC [ n D. */
+void lineedit_refresh(struct lineedit *le);
+
 /* After LE_LINE, the line (no newline), valid until the next feed. */
 const char *lineedit_line(const struct lineedit *le);
 
