@@ -323,15 +323,49 @@ TEST(lists_and_background)
     sh_line_free(&line);
 }
 
+TEST(and_or_lists)
+{
+    struct sh_line line;
+    CHECK_EQ(sh_parse("a && b | c || d; e &&\n f ||\n\n g", &test_env, &line), SH_PARSE_OK);
+    CHECK_EQ(line.njobs, 6);
+    if (line.njobs != 6)
+        return;
+    CHECK_EQ(line.jobs[0].condition, SH_RUN_ALWAYS);
+    CHECK_EQ(line.jobs[1].condition, SH_RUN_IF_SUCCESS);
+    CHECK_EQ(line.jobs[1].ncommands, 2);
+    CHECK_EQ(line.jobs[2].condition, SH_RUN_IF_FAILURE);
+    CHECK_STR(line.jobs[2].commands[0].argv[0], "d");
+    CHECK_EQ(line.jobs[3].condition, SH_RUN_ALWAYS);
+    CHECK_EQ(line.jobs[4].condition, SH_RUN_IF_SUCCESS);
+    CHECK_EQ(line.jobs[5].condition, SH_RUN_IF_FAILURE);
+    CHECK_STR(line.jobs[5].commands[0].argv[0], "g");
+    for (int i = 0; i < line.njobs; i++)
+        CHECK(!line.jobs[i].background);
+    sh_line_free(&line);
+    CHECK_EQ(sh_parse("a & b && c", &test_env, &line), SH_PARSE_OK);
+    CHECK(line.jobs[0].background);
+    CHECK_EQ(line.jobs[1].condition, SH_RUN_ALWAYS);
+    CHECK_EQ(line.jobs[2].condition, SH_RUN_IF_SUCCESS);
+    sh_line_free(&line);
+    CHECK_STR(words_of("echo '&&' \\|\\|"), "echo|&&|||");
+    CHECK_ERROR("a && b\n|| c", SH_PARSE_SYNTAX, "syntax error near `||'");
+    CHECK_ERROR("a && b &", SH_PARSE_SYNTAX, "`&' after a `&&' or `||' list is not supported");
+    CHECK_ERROR("a || b & c", SH_PARSE_SYNTAX, "`&' after a `&&' or `||' list is not supported");
+}
+
 TEST(syntax_errors)
 {
     CHECK_ERROR("| ls", SH_PARSE_SYNTAX, "syntax error near `|'");
-    CHECK_ERROR("ls || wc", SH_PARSE_SYNTAX, "syntax error near `|'");
+    CHECK_ERROR("ls ||| wc", SH_PARSE_SYNTAX, "syntax error near `|'");
+    CHECK_ERROR("|| wc", SH_PARSE_SYNTAX, "syntax error near `||'");
+    CHECK_ERROR("a && && b", SH_PARSE_SYNTAX, "syntax error near `&&'");
+    CHECK_ERROR("a && ; b", SH_PARSE_SYNTAX, "syntax error near `;'");
+    CHECK_ERROR("a | && b", SH_PARSE_SYNTAX, "syntax error near `&&'");
     CHECK_ERROR("ls | ; wc", SH_PARSE_SYNTAX, "syntax error near `;'");
     CHECK_ERROR("; ls", SH_PARSE_SYNTAX, "syntax error near `;'");
     CHECK_ERROR("ls ;; pwd", SH_PARSE_SYNTAX, "syntax error near `;'");
     CHECK_ERROR("&", SH_PARSE_SYNTAX, "syntax error near `&'");
-    CHECK_ERROR("ls && pwd", SH_PARSE_SYNTAX, "syntax error near `&'");
+    CHECK_ERROR("ls &&& pwd", SH_PARSE_SYNTAX, "syntax error near `&'");
     CHECK_ERROR("ls & ; pwd", SH_PARSE_SYNTAX, "syntax error near `;'");
     CHECK_ERROR("ls | &", SH_PARSE_SYNTAX, "syntax error near `&'");
     CHECK_ERROR("echo > | wc", SH_PARSE_SYNTAX, "syntax error near `|'");
@@ -366,6 +400,8 @@ TEST(incomplete_input)
     CHECK_ERROR("echo abc\\", SH_PARSE_INCOMPLETE, "unexpected end of line after `\\'");
     CHECK_ERROR("ls |", SH_PARSE_INCOMPLETE, "syntax error: nothing after `|'");
     CHECK_ERROR("ls | wc |  # more", SH_PARSE_INCOMPLETE, "syntax error: nothing after `|'");
+    CHECK_ERROR("make &&", SH_PARSE_INCOMPLETE, "syntax error: nothing after `&&'");
+    CHECK_ERROR("a || b ||", SH_PARSE_INCOMPLETE, "syntax error: nothing after `||'");
     CHECK_ERROR("echo ${USER", SH_PARSE_SYNTAX, "missing `}' after `${'");
     CHECK_ERROR("echo ${}", SH_PARSE_SYNTAX, "bad substitution");
     CHECK_ERROR("echo \"${a-b}\"", SH_PARSE_SYNTAX, "bad substitution");

@@ -16,6 +16,8 @@ enum token_kind {
     TOK_WORD,
     TOK_PIPE,
     TOK_AMP,
+    TOK_AND_IF,         /* && */
+    TOK_OR_IF,          /* || */
     TOK_SEMI,           /* ';' or a newline */
     TOK_REDIR,
     TOK_END,
@@ -399,16 +401,18 @@ static void skip_comment(struct lexer *lx)
         lx->pos++;
 }
 
-static void lex_operator(struct lexer *lx, enum token_kind kind, const char *spelling)
+/* length: of the operator in the input ("newline" spells one byte, or none at the end) */
+static void lex_operator(struct lexer *lx, enum token_kind kind, const char *spelling,
+                         size_t length)
 {
     struct token *t = add_token(lx, kind, lx->pos);
     if (t != NULL)
         t->text = spelling;
-    lx->pos++;
+    lx->pos += length;
 }
 
 /* A newline separates commands like ';' but, as in sh, is only blank
- * where no command is in progress: first, after ';', '&' or '|'. */
+ * where no command is in progress: first, after ';', '&', '|', '&&', '||'. */
 static bool newline_ends_command(const struct lexer *lx)
 {
     if (lx->ntokens == 0)
@@ -426,16 +430,22 @@ static void lex_all(struct lexer *lx)
         } else if (*s == '#') {
             skip_comment(lx);
         } else if (*s == '\0') {
-            lex_operator(lx, TOK_END, "newline");
+            lex_operator(lx, TOK_END, "newline", 0);
             return;
         } else if (*s == '|') {
-            lex_operator(lx, TOK_PIPE, "|");
+            if (s[1] == '|')
+                lex_operator(lx, TOK_OR_IF, "||", 2);
+            else
+                lex_operator(lx, TOK_PIPE, "|", 1);
         } else if (*s == '&') {
-            lex_operator(lx, TOK_AMP, "&");
+            if (s[1] == '&')
+                lex_operator(lx, TOK_AND_IF, "&&", 2);
+            else
+                lex_operator(lx, TOK_AMP, "&", 1);
         } else if (*s == '\n' && !newline_ends_command(lx)) {
             lx->pos++;
         } else if (*s == ';' || *s == '\n') {
-            lex_operator(lx, TOK_SEMI, *s == ';' ? ";" : "newline");
+            lex_operator(lx, TOK_SEMI, *s == ';' ? ";" : "newline", 1);
         } else if (*s == '<' || *s == '>' ||
                    (*s >= '0' && *s <= '9' && (s[1] == '<' || s[1] == '>'))) {
             lex_redirect(lx);
@@ -516,9 +526,10 @@ static bool check_command(struct cursor *c, const struct token *after)
     return false;
 }
 
-static bool check_job(struct cursor *c)
+/* after: the '&&' or '||' before the job, if any. */
+static bool check_job(struct cursor *c, const struct token *after)
 {
-    if (!check_command(c, NULL))
+    if (!check_command(c, after))
         return false;
     while (peek(c)->kind == TOK_PIPE) {
         const struct token *pipe = peek(c);
@@ -529,21 +540,42 @@ static bool check_job(struct cursor *c)
     return true;
 }
 
+static bool is_and_or(enum token_kind k)
+{
+    return k == TOK_AND_IF || k == TOK_OR_IF;
+}
+
 /* Returns the number of jobs, 0 on error. */
 static int check_line(struct lexer *lx)
 {
     struct cursor c = { lx, 0 };
     int njobs = 0;
-    while (peek(&c)->kind != TOK_END) {
-        if (!check_job(&c))
+    const struct token *joined_by = NULL;   /* '&&' or '||' before this job */
+    bool in_and_or = false;
+    while (peek(&c)->kind != TOK_END || joined_by != NULL) {
+        if (!check_job(&c, joined_by))
             return 0;
         if (njobs == INT_MAX) {
             fail_nomem(lx);
             return 0;
         }
         njobs++;
-        enum token_kind k = peek(&c)->kind;
-        if (k == TOK_AMP || k == TOK_SEMI)
+        const struct token *sep = peek(&c);
+        joined_by = NULL;
+        if (is_and_or(sep->kind)) {
+            joined_by = sep;
+            in_and_or = true;
+            c.at++;
+            continue;
+        }
+        /* sh runs "a && b &" as one background unit: a subshell we lack */
+        if (sep->kind == TOK_AMP && in_and_or) {
+            fail(lx, SH_PARSE_SYNTAX, sep->offset,
+                 "`&' after a `&&' or `||' list is not supported", "", "");
+            return 0;
+        }
+        in_and_or = false;
+        if (sep->kind == TOK_AMP || sep->kind == TOK_SEMI)
             c.at++;
     }
     return njobs;
@@ -553,7 +585,7 @@ static int check_line(struct lexer *lx)
 
 static bool is_job_end(enum token_kind k)
 {
-    return k == TOK_AMP || k == TOK_SEMI || k == TOK_END;
+    return k == TOK_AMP || k == TOK_SEMI || k == TOK_END || is_and_or(k);
 }
 
 static bool is_command_end(enum token_kind k)
@@ -597,8 +629,18 @@ static bool build_command(struct lexer *lx, size_t *at, struct sh_command *cmd)
     return true;
 }
 
+static enum sh_job_condition condition_before(const struct lexer *lx, size_t at)
+{
+    if (at > 0 && lx->tokens[at - 1].kind == TOK_AND_IF)
+        return SH_RUN_IF_SUCCESS;
+    if (at > 0 && lx->tokens[at - 1].kind == TOK_OR_IF)
+        return SH_RUN_IF_FAILURE;
+    return SH_RUN_ALWAYS;
+}
+
 static bool build_job(struct lexer *lx, size_t *at, struct sh_job *job)
 {
+    job->condition = condition_before(lx, *at);
     size_t ncommands = 1;
     for (size_t i = *at; !is_job_end(lx->tokens[i].kind); i++)
         ncommands += lx->tokens[i].kind == TOK_PIPE;

@@ -3,7 +3,8 @@
  * out (docs/SHELL.md, "Shell language"). Pure C, no system calls, so it
  * is tested on the host (tests/unit/test_shell_parse.c).
  *
- *   line     := [ job { ( ';' | '&' ) job } [ ';' | '&' ] ] [ '#' comment ]
+ *   line     := [ list { ( ';' | '&' ) list } [ ';' | '&' ] ] [ '#' comment ]
+ *   list     := job { ( '&&' | '||' ) job }      ('&' only after a lone job)
  *   job      := command { '|' command }          ('&' after it: background)
  *   command  := { word | redirect }+
  *   redirect := [digit] ( '<' | '>' | '>>' ) word  |  [digit] ( '>&' | '<&' ) digit
@@ -40,10 +41,20 @@ struct sh_command {
     struct sh_redir *redirs;    /* in the order written, applied in order */
 };
 
+/* Whether a job runs depends on the status of the last job that ran
+ * before it on the line ($? if none did): "a && b || c" is three jobs,
+ * always, if-success, if-failure; a skipped job leaves the status alone. */
+enum sh_job_condition {
+    SH_RUN_ALWAYS,      /* first, or after ';', '&' or a newline */
+    SH_RUN_IF_SUCCESS,  /* after '&&': the status was 0 */
+    SH_RUN_IF_FAILURE,  /* after '||': the status was not 0 */
+};
+
 struct sh_job {
     int ncommands;      /* at least 1; more than 1 is a pipeline */
     struct sh_command *commands;
     bool background;    /* ended by '&' */
+    enum sh_job_condition condition;
 };
 
 enum sh_parse_status {
