@@ -180,10 +180,16 @@ lake_rpc_call(const struct lake_rpc_client *c, lake_word_t method, const void *i
         lake_set_receive_path(c->recv_cnode, o[out_words], c->recv_depth);
     lake_msginfo_t info = lake_call_with_mrs(c->ep, lake_msginfo(method, 0, in_caps, in_words),
                                              &m0, &m1, &m2, &m3);
-    if (lake_msginfo_label(info) != 0)
-        return (int)lake_msginfo_label(info);
-    if (lake_msginfo_length(info) < out_words || lake_msginfo_extra_caps(info) < out_caps)
-        return LAKE_RPC_BAD_REPLY;
+    int status = (int)lake_msginfo_label(info);
+    if (status == LAKE_OK &&
+        (lake_msginfo_length(info) < out_words || lake_msginfo_extra_caps(info) < out_caps))
+        status = LAKE_RPC_BAD_REPLY;
+    if (status != LAKE_OK) {
+        /* Results are defined on every path (and compilers can see it). */
+        for (unsigned i = 0; i < out_words; i++)
+            o[i] = 0;
+        return status;
+    }
     if (out_words > 0)
         o[0] = m0;
     if (out_words > 1)
