@@ -7,16 +7,27 @@
 #include <lake/event.h>
 #include <lake/lake.h>
 
-/* Received caps land in the loop's window of slots; without one, point the
- * receive path at nothing so no slot of someone else is filled. */
+/* Received caps land in the loop's window of slots (set again before each
+ * wait: a handler's own calls may point the path elsewhere). A loop
+ * without slots points the path at nothing once, in run/run_once, so no
+ * slot of someone else is filled; its handlers must not leave the path
+ * pointing at an empty slot. */
 static inline void prepare_recv(struct lake_event_loop *loop)
 {
-    if (loop->recv_caps == 0 && loop->slots.alloc &&
+    if (loop->slots.alloc == NULL)
+        return;
+    if (loop->recv_caps == 0 &&
         loop->slots.alloc(loop->slots.ctx, LAKE_EVENT_RECV_CAPS, &loop->recv_caps) != LAKE_OK)
         loop->recv_caps = 0;
     if (loop->recv_caps)
         lake_set_receive_path(loop->slots.cnode, loop->recv_caps, loop->slots.depth);
     else
+        lake_set_receive_path(0, 0, 0);
+}
+
+static inline void no_receive_path(struct lake_event_loop *loop)
+{
+    if (loop->slots.alloc == NULL)
         lake_set_receive_path(0, 0, 0);
 }
 
@@ -44,6 +55,7 @@ int lake_event_loop_run(struct lake_event_loop *loop)
     lake_msginfo_t reply = 0;
     loop->stop = false;
     loop->status = LAKE_OK;
+    no_receive_path(loop);
     while (!loop->stop) {
         bool sleep = true;
         if (loop->nrings) {
@@ -80,6 +92,7 @@ unsigned lake_event_loop_run_once(struct lake_event_loop *loop, bool block)
         return handled;
     bool sleep = block && handled == 0 && (loop->nrings == 0 || lake_event_rings_prepare_sleep(loop));
     lake_word_t badge;
+    no_receive_path(loop);
     prepare_recv(loop);
     lake_msginfo_t info = sleep ? wait_event(loop, &badge) : poll_event(loop, &badge);
     if (sleep && loop->nrings)

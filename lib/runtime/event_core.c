@@ -84,20 +84,32 @@ int lake_event_add_ring(struct lake_event_loop *loop, unsigned bit, struct ring_
     return LAKE_OK;
 }
 
-const struct lake_event_range *lake_event_find(struct lake_event_loop *loop, lake_word_t badge)
+static const struct lake_event_range *find_slow(struct lake_event_loop *loop, lake_word_t badge)
 {
-    /* Servers mostly see one client at a time: try the last hit first. */
-    const struct lake_event_range *r = &loop->ranges[loop->last_range];
-    if (loop->last_range < loop->nranges && badge >= r->lo && badge <= r->hi)
-        return r;
     for (unsigned i = 0; i < loop->nranges; i++) {
-        r = &loop->ranges[i];
+        const struct lake_event_range *r = &loop->ranges[i];
         if (badge >= r->lo && badge <= r->hi) {
             loop->last_range = i;
             return r;
         }
     }
     return NULL;
+}
+
+/* Servers mostly see one client after another of the same range: the
+ * last hit is tried first, inline. */
+static inline const struct lake_event_range *find(struct lake_event_loop *loop,
+                                                  lake_word_t badge)
+{
+    const struct lake_event_range *r = &loop->ranges[loop->last_range];
+    if (loop->last_range < loop->nranges && badge >= r->lo && badge <= r->hi)
+        return r;
+    return find_slow(loop, badge);
+}
+
+const struct lake_event_range *lake_event_find(struct lake_event_loop *loop, lake_word_t badge)
+{
+    return find(loop, badge);
 }
 
 static void dispatch_bits(struct lake_event_loop *loop, lake_word_t word)
@@ -143,14 +155,16 @@ bool lake_event_dispatch(struct lake_event_loop *loop, lake_word_t badge, lake_m
     if (badge == 0 && info == 0)
         return false;           /* a zero-badge Signal or nothing at all */
     loop->messages++;
-    const struct lake_event_range *r = lake_event_find(loop, badge);
+    const struct lake_event_range *r = find(loop, badge);
+    bool caps = loop->recv_caps != 0 && lake_msginfo_extra_caps(info) != 0;
     if (r == NULL) {
         loop->unhandled++;
-        take_caps(loop, info, false);
+        if (caps)
+            take_caps(loop, info, false);
         *reply = lake_msginfo(LAKE_EVENT_NO_HANDLER, 0, 0, 0);
         return true;            /* harmless after a Send: the reply slot is empty */
     }
-    struct lake_event_msg m = { loop, badge, info, take_caps(loop, info, true), 0 };
+    struct lake_event_msg m = { loop, badge, info, caps ? take_caps(loop, info, true) : 0, 0 };
     if (r->fn(&m, r->arg) != LAKE_EVENT_REPLY)
         return false;
     *reply = m.reply;

@@ -43,6 +43,9 @@ const struct lake_rpc_method *lake_rpc_method_find(const struct lake_rpc_interfa
     return &iface->methods[id];
 }
 
+/* Requests are a few words: a call to memcpy would cost more than the
+ * copy (the blocking path has a budget, see docs/RUNTIME.md). */
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
 int lake_rpc_dispatch(struct lake_rpc_call *call, const lake_word_t *words, unsigned nwords,
                       lake_cptr_t first_cap, unsigned ncaps,
                       lake_word_t out[LAKE_RPC_MAX_WORDS + LAKE_RPC_MAX_CAPS])
