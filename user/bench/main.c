@@ -833,6 +833,8 @@ static void bench_irq(void)
 
 /* ---- main ------------------------------------------------------------------------ */
 
+void bench_rpc(struct lake_alloc *alloc, lake_cptr_t vspace2);    /* rpc.c */
+
 static void setup(void)
 {
     const struct lake_bootinfo *bi = lake_bootinfo;
@@ -868,6 +870,7 @@ int main(void)
     bench_null_syscall();
     bench_yield();
     bench_ipc();
+    bench_rpc(&alloc, vspace2);
     bench_notification();
     bench_faults();
     bench_retype();
