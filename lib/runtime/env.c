@@ -385,6 +385,62 @@ int lake_env_unmap(void *addr)
     return error;
 }
 
+int lake_env_map_frame(lake_cptr_t frame, unsigned attrs, void **addr)
+{
+    if (!env.ready)
+        return LAKE_ILLEGAL_OPERATION;
+    const struct vspace_attr attr = {
+        .kind = VSPACE_FIXED, .rights = LAKE_RIGHTS_RW,
+        .attrs = (attrs & LAKE_ATTR_DEVICE) | LAKE_ATTR_EXECUTE_NEVER,
+    };
+    struct vspace_region *r;
+    env_lock();
+    int error = env_prepare();
+    if (error == LAKE_OK)
+        error = vspace_reserve_anywhere(&env.vs, PAGE, PAGE, VSPACE_NEXT_FIT, &attr, &r);
+    if (error == LAKE_OK) {
+        error = vspace_map(&env.vs, r->start, 1, &frame);
+        if (error)
+            vspace_release(&env.vs, r);
+    }
+    env_unlock();
+    if (error == LAKE_OK)
+        *addr = (void *)r->start;
+    return error;
+}
+
+int lake_env_alloc_slots(unsigned count, lake_cptr_t *first)
+{
+    if (!env.ready)
+        return LAKE_ILLEGAL_OPERATION;
+    env_lock();
+    int error = env_prepare();
+    if (error == LAKE_OK)
+        error = count == 1 ? lake_cspace_alloc(&env.cs, first)
+                           : lake_cspace_alloc_range(&env.cs, count, first);
+    env_unlock();
+    return error;
+}
+
+void lake_env_free_slots(lake_cptr_t first, unsigned count)
+{
+    if (!env.ready)
+        return;
+    env_lock();
+    for (unsigned i = 0; i < count; i++)
+        lake_cspace_delete_cap(&env.cs, first + i);
+    if (count == 1)
+        lake_cspace_free(&env.cs, first);
+    else
+        lake_cspace_free_range(&env.cs, first, count);
+    env_unlock();
+}
+
+lake_cptr_t lake_env_cspace_root(void)
+{
+    return env.ready ? env.pi->cspace_top : 0;
+}
+
 void lake_env_get_stats(struct lake_env_stats *s)
 {
     memset(s, 0, sizeof(*s));

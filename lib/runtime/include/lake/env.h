@@ -68,6 +68,19 @@ void lake_env_free_object(lake_cptr_t slot);
 int lake_env_map_anon(size_t bytes, void **addr);
 int lake_env_unmap(void *addr);
 
+/* Map a frame the process holds (e.g. a device frame from its parent) at
+ * a fresh address; attrs: LAKE_ATTR_DEVICE for device registers (execute-
+ * never is always added). lake_env_unmap(*addr) unmaps it (the cap stays). */
+int lake_env_map_frame(lake_cptr_t frame, unsigned attrs, void **addr);
+
+/* Consecutive slots (count <= 256) and freeing them (each slot's cap, if
+ * any, is deleted first). */
+int lake_env_alloc_slots(unsigned count, lake_cptr_t *first);
+void lake_env_free_slots(lake_cptr_t first, unsigned count);
+/* Where a cptr of this process's CSpace is, for invocations that take a
+ * (root, index, depth) slot: the root is the top CNode, depth 64. */
+lake_cptr_t lake_env_cspace_root(void);
+
 /* Threads whose stacks are lazily backed regions (guard page below) and
  * whose faults go to the pager. stack_bytes 0: 64 KiB. */
 int lake_env_thread_create(struct lake_thread *t, size_t stack_bytes, int priority,

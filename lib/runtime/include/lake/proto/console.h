@@ -1,0 +1,37 @@
+/*
+ * The console driver's protocol (docs/SERVICES.md). Its one client is
+ * init, which owns /dev/console and forwards the processes' reads and
+ * writes; the driver never blocks on init and never calls it.
+ *
+ * attach hands the driver a notification cap (init's, minted with init's
+ * bits): the driver signals it when input becomes readable
+ * (LAKE_CONS_BIT_INPUT) and when Ctrl-C is typed (LAKE_CONS_BIT_INTERRUPT),
+ * with the bits given in attach. read never blocks: count 0 with
+ * LAKE_CONS_EOF for Ctrl-D on an empty line, count 0 without it when
+ * nothing is there. write takes the writer's id (init passes the process
+ * id) so that lines of different writers do not interleave.
+ */
+#ifndef LAKE_PROTO_CONSOLE_H
+#define LAKE_PROTO_CONSOLE_H
+
+#include <stdint.h>
+
+#include <lake/rpc.h>
+
+#define LAKE_CONS_IO_MAX        768
+#define LAKE_CONS_EOF           1u
+#define LAKE_CONS_MODE_COOKED   0
+#define LAKE_CONS_MODE_RAW      1
+
+#define CONS_INTERFACE(M, X)                                                                    \
+    M(X, attach, 1, (uint64_t input_bits; uint64_t interrupt_bits;), (), 1, 0)                 \
+    M(X, write, 2, (uint64_t writer; uint64_t count; char data[LAKE_CONS_IO_MAX];),           \
+      (uint64_t count;), 0, 0)                                                                 \
+    M(X, read, 3, (uint64_t max;), (uint64_t count; uint64_t flags; char data[LAKE_CONS_IO_MAX];), \
+      0, 0)                                                                                    \
+    M(X, set_mode, 4, (uint64_t mode;), (), 0, 0)                                              \
+    M(X, flush, 5, (uint64_t writer;), (), 0, 0)
+
+LAKE_RPC_DECLARE(cons, CONS_INTERFACE)
+
+#endif
