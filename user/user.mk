@@ -13,7 +13,7 @@ USER_LDS     := user/user.ld
 # Hosted C on picolibc: picolibc's headers and the compiler's own (stddef.h,
 # stdarg.h, ...), never the cross compiler's glibc headers. TLS (errno,
 # lake_ipc_buffer) uses the local-exec model, as picolibc expects.
-USER_INCLUDES := -nostdinc -isystem $(PICOLIBC_DIR)/include \
+USER_INCLUDES := -nostdinc -isystem lib/runtime/sysinclude -isystem $(PICOLIBC_DIR)/include \
 	-isystem $(shell $(TARGET_CC) -print-file-name=include) \
 	-Iinclude -Ilib/lake/include -Ilib/runtime/include
 # LakeOS has clock_gettime, nanosleep and CLOCK_MONOTONIC (lib/runtime/posix.c);

@@ -1,10 +1,7 @@
 /*
- * The POSIX layer underneath picolibc, as far as LakeOS has services for
- * it today: the console for file descriptors 0-2, time from the ARM generic
- * counter (threads read it directly, no system call), sleeping by yielding
- * until the deadline passes. Files arrive with the VFS server: until then
- * the file calls fail with ENOSYS (and say so in their names below), so a
- * program gets a clear error instead of a crash.
+ * The POSIX layer underneath picolibc: time from the ARM generic counter
+ * (threads read it directly, no system call) and sleeping. Files and
+ * processes are in files.c.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -15,96 +12,6 @@
 #include <unistd.h>
 
 #include <lake/runtime.h>
-
-/* ---- console file descriptors ----------------------------------------- */
-
-static int is_console(int fd)
-{
-    return fd >= 0 && fd <= 2;
-}
-
-ssize_t write(int fd, const void *buf, size_t count)
-{
-    if (!is_console(fd) || fd == 0) {
-        errno = EBADF;
-        return -1;
-    }
-    lake_console_flush();
-    const char *p = buf;
-    for (size_t done = 0; done < count;) {
-        size_t n = count - done;
-        if (n > LAKE_DEBUG_PUTS_MAX)
-            n = LAKE_DEBUG_PUTS_MAX;
-        lake_debug_puts(p + done, n);
-        done += n;
-    }
-    return (ssize_t)count;
-}
-
-ssize_t read(int fd, void *buf, size_t count)
-{
-    (void)buf;
-    (void)count;
-    if (fd == 0)
-        return 0;   /* no console input until the console driver exists */
-    errno = EBADF;
-    return -1;
-}
-
-int isatty(int fd)
-{
-    if (is_console(fd))
-        return 1;
-    errno = EBADF;
-    return 0;
-}
-
-int fstat(int fd, struct stat *st)
-{
-    if (!is_console(fd)) {
-        errno = EBADF;
-        return -1;
-    }
-    memset(st, 0, sizeof(*st));
-    st->st_mode = S_IFCHR | 0620;
-    return 0;
-}
-
-int close(int fd)
-{
-    if (is_console(fd))
-        return 0;
-    errno = EBADF;
-    return -1;
-}
-
-off_t lseek(int fd, off_t offset, int whence)
-{
-    (void)offset;
-    (void)whence;
-    errno = is_console(fd) ? ESPIPE : EBADF;
-    return -1;
-}
-
-/* No file server yet: every path is "not supported". */
-static int no_file_server(void)
-{
-    errno = ENOSYS;
-    return -1;
-}
-
-int open(const char *path, int flags, ...)
-{
-    (void)path;
-    (void)flags;
-    return no_file_server();
-}
-
-int unlink(const char *path)
-{
-    (void)path;
-    return no_file_server();
-}
 
 /* ---- time ---------------------------------------------------------------- */
 
@@ -195,12 +102,4 @@ unsigned sleep(unsigned seconds)
     struct timespec ts = { .tv_sec = seconds, .tv_nsec = 0 };
     nanosleep(&ts, NULL);
     return 0;
-}
-
-/* ---- process ------------------------------------------------------------- */
-
-/* One process per image for now; the process manager assigns real ids. */
-pid_t getpid(void)
-{
-    return 1;
 }

@@ -272,6 +272,7 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
     info->stack_start = pl->area + LAKE_SPAWN_AREA_STACK;
     info->stack_end = area_end;
     info->stack_guard = pl->area + LAKE_SPAWN_AREA_GUARD;
+    info->flags = a->procinfo_flags;
     info->priority = a->authority ? a->priority : 0;
     info->mcp = a->authority ? a->mcp : 0;
     size_t used = sizeof(*info);

@@ -34,7 +34,7 @@
 #include <lake/bootinfo.h>
 
 #define LAKE_PROCINFO_MAGIC         0x4c414b4550524f43ull   /* "LAKEPROC" */
-#define LAKE_PROCINFO_VERSION       2
+#define LAKE_PROCINFO_VERSION       3
 #define LAKE_PROCINFO_SIZE          4096
 #define LAKE_PROCINFO_MAX_UNTYPED   4
 
@@ -62,7 +62,7 @@ enum lake_proc_slot {
 
 /* What a child sends on its parent endpoint when it exits (lake_procinfo_exit):
  * label LAKE_PROC_EXIT_LABEL, one word: the exit status. */
-#define LAKE_PROC_EXIT_LABEL        0x45584954ul    /* "EXIT" */
+#define LAKE_PROC_EXIT_LABEL        5ul     /* method 5 of lake/proto/init.h */
 
 struct lake_procinfo_untyped {
     lake_cptr_t cptr;
@@ -103,7 +103,12 @@ struct lake_procinfo {
     uint64_t argc, envc;
     uint64_t argv_offset, envp_offset;
     uint64_t strings_end;                   /* bytes of the page in use */
+    uint64_t flags;                         /* LAKE_PROCINFO_* */
 };
+
+/* The parent is init: the parent endpoint speaks lake/proto/init.h
+ * (files, processes, names) and the process gets its descriptors there. */
+#define LAKE_PROCINFO_INIT_SERVICES 1u
 
 _Static_assert(sizeof(struct lake_procinfo) <= LAKE_PROCINFO_SIZE, "procinfo fits in one page");
 _Static_assert(offsetof(struct lake_procinfo, magic) == offsetof(struct lake_bootinfo, magic),

@@ -86,6 +86,7 @@ struct lake_spawn_args {
     const lake_cptr_t *caps;            /* extra caps copied (all rights) into the child */
     unsigned num_caps;
     bool dont_start;                    /* leave the thread stopped (lake_process_start) */
+    uint64_t procinfo_flags;            /* LAKE_PROCINFO_* for the child */
 };
 
 struct lake_process {
