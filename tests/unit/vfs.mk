@@ -3,7 +3,7 @@
 # pipes. test_vfs_support.c builds cpio archives and a mounted tree for
 # the tests. vfs_cpio_ls is the host program tests/test_vfs_cpio.py feeds
 # archives made by GNU cpio.
-UNIT_TESTS += vfs_path vfs_ramfs vfs_cpio vfs_ops
+UNIT_TESTS += vfs_path vfs_ramfs vfs_cpio vfs_ops vfs_pipe
 
 VFS_SRCS := user/vfs/path.c user/vfs/ramfs.c user/vfs/cpiofs.c user/vfs/devfs.c \
 	user/vfs/vfs.c user/vfs/pipe.c
