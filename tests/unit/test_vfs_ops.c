@@ -489,3 +489,125 @@ TEST(working_directory_copies_and_relative_operations)
     vfs_cwd_release(&child);
     fixture_teardown(&fx);
 }
+
+/* ---- allocation failures ---- */
+
+/* Everything observable under /tmp, with the file system's accounting. */
+static void snapshot(struct vfs_fixture *fx, char *out, size_t size)
+{
+    size_t len = (size_t)snprintf(out, size, "%llu %zu:",
+                                  (unsigned long long)ramfs_bytes_used(fx->ram),
+                                  ramfs_inode_count(fx->ram));
+    struct vfs_file *d;
+    CHECK_EQ(open_at(fx, "/tmp", O_RDONLY, &d), 0);
+    struct vfs_dirent e;
+    while (vfs_readdir(d, &e) == 1 && len < size) {
+        char path[300];
+        struct vfs_stat st;
+        snprintf(path, sizeof(path), "/tmp/%s", e.d_name);
+        CHECK_EQ(vfs_stat(&fx->v, &fx->cwd, path, &st), 0);
+        len += (size_t)snprintf(out + len, size - len, " %s/%llu/%llu/%o", e.d_name,
+                                (unsigned long long)st.st_ino,
+                                (unsigned long long)st.st_size, st.st_mode);
+    }
+    vfs_close(d);
+}
+
+typedef int (*vfs_op_fn)(struct vfs_fixture *fx);
+
+static int op_create(struct vfs_fixture *fx)
+{
+    struct vfs_file *f;
+    int err = open_at(fx, "/tmp/created", O_CREAT | O_EXCL | O_WRONLY, &f);
+    if (!err)
+        vfs_close(f);
+    return err;
+}
+
+static int op_write_blocks(struct vfs_fixture *fx)
+{
+    static char data[3 * RAMFS_BLOCK_SIZE];
+    struct vfs_file *f;
+    int err = open_at(fx, "/tmp/p0", O_WRONLY, &f);
+    if (err)
+        return err;
+    ssize_t n = vfs_write(f, data, sizeof(data));
+    vfs_close(f);
+    return n < 0 ? (int)n : 0;
+}
+
+static int op_mkdir(struct vfs_fixture *fx)
+{
+    return vfs_mkdir(&fx->v, &fx->cwd, "/tmp/newdir", 0755);
+}
+
+static int op_rename(struct vfs_fixture *fx)
+{
+    return vfs_rename(&fx->v, &fx->cwd, "/tmp/p0", "/tmp/renamed");
+}
+
+static int op_pipe(struct vfs_fixture *fx)
+{
+    (void)fx;
+    struct vfs_file *r, *w;
+    int err = vfs_pipe(NULL, NULL, &r, &w);
+    if (!err) {
+        vfs_close(r);
+        vfs_close(w);
+    }
+    return err;
+}
+
+static int op_mount_cpio(struct vfs_fixture *fx)
+{
+    struct cpiofs *fs;
+    struct cpiofs_error error;
+    int err = cpiofs_mount(fx->archive.data, fx->archive.len, &fs, &error);
+    if (!err)
+        cpiofs_destroy(fs);
+    return err;
+}
+
+/* Fails the n-th allocation of op for every n until op succeeds: each
+ * failure is -ENOMEM and leaves /tmp exactly as it was. */
+static void check_allocation_failures(vfs_op_fn op, int prefill)
+{
+    for (long allowed = 0; allowed < 64; allowed++) {
+        struct vfs_fixture fx;
+        fixture_setup(&fx);
+        for (int i = 0; i < prefill; i++) {
+            char path[32];
+            snprintf(path, sizeof(path), "/tmp/p%d", i);
+            put_file(&fx, path, "x");
+        }
+        static char before[8192], after[8192];
+        snapshot(&fx, before, sizeof(before));
+        vfs_alloc_budget = allowed;
+        int err = op(&fx);
+        vfs_alloc_budget = -1;
+        if (err == 0) {
+            fixture_teardown(&fx);
+            return;
+        }
+        CHECK_EQ(err, -ENOMEM);
+        snapshot(&fx, after, sizeof(after));
+        CHECK_STR(after, before);
+        fixture_teardown(&fx);
+    }
+    CHECK(!"the operation never succeeded");
+}
+
+TEST(allocation_failures_change_nothing)
+{
+    /* 12 files fill the ramfs inode table (16 with /, bin, dev, tmp);
+     * 16 fill /tmp's entry array: both must grow. */
+    static const int prefills[] = { 1, 12, 16 };
+    for (size_t i = 0; i < sizeof(prefills) / sizeof(prefills[0]); i++) {
+        check_allocation_failures(op_create, prefills[i]);
+        check_allocation_failures(op_write_blocks, prefills[i]);
+        check_allocation_failures(op_mkdir, prefills[i]);
+        check_allocation_failures(op_rename, prefills[i]);
+    }
+    check_allocation_failures(op_pipe, 0);
+    check_allocation_failures(op_mount_cpio, 0);
+}

@@ -2,9 +2,37 @@
 #include "test_vfs_support.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+long vfs_alloc_budget = -1;
+
+static bool alloc_allowed(void)
+{
+    if (vfs_alloc_budget < 0)
+        return true;
+    if (vfs_alloc_budget == 0)
+        return false;
+    vfs_alloc_budget--;
+    return true;
+}
+
+void *vfs_test_malloc(size_t size)
+{
+    return alloc_allowed() ? malloc(size) : NULL;
+}
+
+void *vfs_test_calloc(size_t count, size_t size)
+{
+    return alloc_allowed() ? calloc(count, size) : NULL;
+}
+
+void *vfs_test_realloc(void *ptr, size_t size)
+{
+    return alloc_allowed() ? realloc(ptr, size) : NULL;
+}
 
 static void put(struct cpio_builder *b, const void *bytes, size_t n)
 {

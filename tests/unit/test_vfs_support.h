@@ -59,4 +59,8 @@ void fixture_teardown(struct vfs_fixture *fx);
 
 struct vfs_time fixture_clock(void *arg);
 
+/* Allocations the VFS core may still make before they fail (alloc.h);
+ * -1, the default, for no limit. */
+extern long vfs_alloc_budget;
+
 #endif

@@ -1,8 +1,8 @@
 # Host unit tests of the file system service's pure core (user/vfs, see
 # docs/VFS.md): path resolution, ramfs, cpiofs, devfs, the VFS layer and
 # pipes. test_vfs_support.c builds cpio archives and a mounted tree for
-# the tests. vfs_cpio_ls is the host program tests/test_vfs_cpio.py feeds
-# archives made by GNU cpio.
+# the tests, and has the allocation hooks of user/vfs/alloc.h. vfs_cpio_ls
+# is the host program tests/test_vfs_cpio.py feeds archives made by GNU cpio.
 UNIT_TESTS += vfs_path vfs_ramfs vfs_cpio vfs_ops vfs_pipe
 
 VFS_SRCS := user/vfs/path.c user/vfs/ramfs.c user/vfs/cpiofs.c user/vfs/devfs.c \
@@ -20,7 +20,7 @@ VFS_HEADERS := $(wildcard user/vfs/*.h) tests/unit/test_vfs_support.h
 $(BUILD)/host/test_vfs_%: HOST_CFLAGS += -Iuser/vfs
 $(addprefix $(BUILD)/host/test_,vfs_path vfs_ramfs vfs_cpio vfs_ops vfs_pipe): $(VFS_HEADERS)
 
-$(BUILD)/host/vfs_cpio_ls: tests/unit/vfs_cpio_ls.c $(VFS_SRCS) $(VFS_HEADERS)
+$(BUILD)/host/vfs_cpio_ls: tests/unit/vfs_cpio_ls.c $(VFS_TEST_SRCS) $(VFS_HEADERS)
 	@mkdir -p $(@D)
 	$(Q)echo "  HOSTCC  $@"
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -Iuser/vfs -o $@ $(filter %.c,$^)

@@ -4,9 +4,9 @@
  * root is inode 1. Names and data point into the archive.
  */
 #include "cpiofs.h"
+#include "alloc.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define HEADER_SIZE  110
@@ -120,7 +120,7 @@ static int node_add(struct cpiofs *fs, size_t parent, const char *name, size_t l
 {
     if (fs->count == fs->cap) {
         size_t cap = fs->cap ? fs->cap * 2 : 32;
-        struct cpio_node *nodes = realloc(fs->nodes, cap * sizeof(*nodes));
+        struct cpio_node *nodes = vfs_realloc(fs->nodes, cap * sizeof(*nodes));
         if (!nodes)
             return -ENOMEM;
         fs->nodes = nodes;
@@ -277,7 +277,7 @@ static int parse_archive(struct cpiofs *fs, const uint8_t *base, size_t size,
 int cpiofs_mount(const void *archive, size_t size, struct cpiofs **out,
                  struct cpiofs_error *error)
 {
-    struct cpiofs *fs = calloc(1, sizeof(*fs));
+    struct cpiofs *fs = vfs_calloc(1, sizeof(*fs));
     if (!fs)
         return fail(error, 0, "out of memory", -ENOMEM);
     int err = parse_archive(fs, archive, size, error);

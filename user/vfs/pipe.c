@@ -1,8 +1,8 @@
 /* Pipe (see pipe.h): a ring buffer of PIPE_CAPACITY bytes. */
 #include "pipe.h"
+#include "alloc.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 struct pipe {
@@ -16,7 +16,7 @@ struct pipe {
 
 struct pipe *pipe_create(pipe_wake_fn wake, void *wake_arg)
 {
-    struct pipe *p = calloc(1, sizeof(*p));
+    struct pipe *p = vfs_calloc(1, sizeof(*p));
     if (p) {
         p->readers = p->writers = 1;
         p->wake = wake;

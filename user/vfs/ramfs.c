@@ -3,9 +3,9 @@
  * plus one, so 0 is never a valid inode; freed slots are reused.
  */
 #include "ramfs.h"
+#include "alloc.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 struct ram_dirent {
@@ -90,7 +90,7 @@ static int table_free_slot(struct ramfs *fs, size_t *slot)
         }
     }
     size_t cap = fs->table_cap ? fs->table_cap * 2 : 16;
-    struct ram_inode **table = realloc(fs->table, cap * sizeof(*table));
+    struct ram_inode **table = vfs_realloc(fs->table, cap * sizeof(*table));
     if (!table)
         return -ENOMEM;
     memset(table + fs->table_cap, 0, (cap - fs->table_cap) * sizeof(*table));
@@ -107,7 +107,7 @@ static int inode_new(struct ramfs *fs, uint32_t mode, struct ram_inode **out)
     int err = table_free_slot(fs, &slot);
     if (err)
         return err;
-    struct ram_inode *n = calloc(1, sizeof(*n));
+    struct ram_inode *n = vfs_calloc(1, sizeof(*n));
     if (!n)
         return -ENOMEM;
     n->ino = slot + 1;
@@ -160,7 +160,7 @@ static int dir_reserve(struct ram_inode *dir)
     if (dir->nentries < dir->entries_cap)
         return 0;
     size_t cap = dir->entries_cap ? dir->entries_cap * 2 : 8;
-    struct ram_dirent *entries = realloc(dir->entries, cap * sizeof(*entries));
+    struct ram_dirent *entries = vfs_realloc(dir->entries, cap * sizeof(*entries));
     if (!entries)
         return -ENOMEM;
     dir->entries = entries;
@@ -170,7 +170,7 @@ static int dir_reserve(struct ram_inode *dir)
 
 static char *name_dup(const char *name, size_t len)
 {
-    char *copy = malloc(len + 1);
+    char *copy = vfs_malloc(len + 1);
     if (copy) {
         memcpy(copy, name, len);
         copy[len] = '\0';
@@ -308,7 +308,7 @@ static int blocks_reserve(struct ram_inode *f, size_t count)
     size_t cap = f->blocks_cap ? f->blocks_cap : 4;
     while (cap < count)
         cap *= 2;
-    uint8_t **blocks = realloc(f->blocks, cap * sizeof(*blocks));
+    uint8_t **blocks = vfs_realloc(f->blocks, cap * sizeof(*blocks));
     if (!blocks)
         return -ENOMEM;
     memset(blocks + f->blocks_cap, 0, (cap - f->blocks_cap) * sizeof(*blocks));
@@ -328,11 +328,11 @@ static int fill_holes(struct ramfs *fs, struct ram_inode *f, size_t first, size_
         return 0;
     if (missing > UINT64_MAX / RAMFS_BLOCK_SIZE || !fits_budget(fs, missing * RAMFS_BLOCK_SIZE))
         return -ENOSPC;
-    uint8_t **fresh = malloc(missing * sizeof(*fresh));
+    uint8_t **fresh = vfs_malloc(missing * sizeof(*fresh));
     if (!fresh)
         return -ENOMEM;
     for (size_t k = 0; k < missing; k++) {
-        fresh[k] = calloc(1, RAMFS_BLOCK_SIZE);
+        fresh[k] = vfs_calloc(1, RAMFS_BLOCK_SIZE);
         if (!fresh[k]) {
             while (k--)
                 free(fresh[k]);
@@ -607,7 +607,7 @@ const struct vfs_fs_ops ramfs_ops = {
 
 int ramfs_create(const struct ramfs_config *config, struct ramfs **out)
 {
-    struct ramfs *fs = calloc(1, sizeof(*fs));
+    struct ramfs *fs = vfs_calloc(1, sizeof(*fs));
     if (!fs)
         return -ENOMEM;
     fs->budget = config->budget_bytes;

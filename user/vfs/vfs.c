@@ -3,12 +3,12 @@
  * open-file descriptions and the operations on names.
  */
 #include "vfs.h"
+#include "alloc.h"
 
 #include "path.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
 
 #ifndef SEEK_SET
@@ -191,7 +191,7 @@ static bool writable(int flags)
 
 static struct vfs_file *file_new(enum vfs_file_kind kind, int flags)
 {
-    struct vfs_file *f = calloc(1, sizeof(*f));
+    struct vfs_file *f = vfs_calloc(1, sizeof(*f));
     if (f) {
         f->refs = 1;
         f->kind = kind;
