@@ -339,6 +339,10 @@ TEST(rename_rules)
     CHECK_EQ(vfs_rename(v, cwd, "/tmp/a", "/tmp/a/c/d"), -EINVAL);
     CHECK_EQ(vfs_rename(v, cwd, "/tmp/a/.", "/tmp/z"), -EINVAL);
     CHECK_EQ(vfs_rename(v, cwd, "/tmp/a", "/tmp/a/c/.."), -EINVAL);
+    put_file(&fx, "/tmp/a/c/keep", "K");
+    CHECK_EQ(vfs_rename(v, cwd, "/tmp/a", "/tmp/a/c"), -EINVAL);    /* before ENOTEMPTY */
+    CHECK_EQ(vfs_rename(v, cwd, "/tmp/a/c", "/tmp/a"), -ENOTEMPTY); /* onto an ancestor */
+    CHECK_EQ(vfs_unlink(v, cwd, "/tmp/a/c/keep"), 0);
     /* Across mounts and over mount points. */
     CHECK_EQ(vfs_rename(v, cwd, "/tmp/g", "/bin/g"), -EXDEV);
     CHECK_EQ(vfs_rename(v, cwd, "/bin/ls", "/tmp/ls"), -EXDEV);

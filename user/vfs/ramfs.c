@@ -529,10 +529,10 @@ static int ram_rename(void *ctx, uint64_t old_dir, const char *old_name, size_t 
     struct ram_inode *dst = new_entry ? inode_get(fs, new_entry->ino) : NULL;
     if (dst == src)
         return 0;
-    if (dst && (err = check_replace(fs, src, dst)))
-        return err;
     if (is_dir(src) && is_within(fs, nd->ino, src->ino))
         return -EINVAL;
+    if (dst && (err = check_replace(fs, src, dst)))
+        return err;
     if (!dst) {
         if (dirent_charge(new_len) > dirent_charge(old_len) &&
             !fits_budget(fs, dirent_charge(new_len) - dirent_charge(old_len)))
