@@ -190,6 +190,35 @@ TEST(lseek_rules)
     fixture_teardown(&fx);
 }
 
+TEST(ftruncate_rules)
+{
+    SETUP();
+    (void)v, (void)cwd;
+    put_file(&fx, "/tmp/f", "0123456789");
+    struct vfs_file *w, *r, *d, *null;
+    CHECK_EQ(open_at(&fx, "/tmp/f", O_RDWR, &w), 0);
+    CHECK_EQ(open_at(&fx, "/tmp/f", O_RDONLY, &r), 0);
+    CHECK_EQ(open_at(&fx, "/tmp", O_RDONLY, &d), 0);
+    CHECK_EQ(open_at(&fx, "/dev/null", O_WRONLY, &null), 0);
+    CHECK_EQ(vfs_lseek(w, 8, SEEK_SET), 8);
+    CHECK_EQ(vfs_ftruncate(w, 4), 0);
+    CHECK_EQ(vfs_lseek(w, 0, SEEK_CUR), 8);     /* the offset stays */
+    CHECK_STR(get_file(&fx, "/tmp/f"), "0123");
+    CHECK_EQ(vfs_ftruncate(w, 6), 0);
+    char buf[8];
+    CHECK_EQ(vfs_read(r, buf, sizeof(buf)), 6);
+    CHECK(memcmp(buf, "0123\0\0", 6) == 0);
+    CHECK_EQ(vfs_ftruncate(r, 0), -EINVAL);
+    CHECK_EQ(vfs_ftruncate(d, 0), -EINVAL);
+    CHECK_EQ(vfs_ftruncate(null, 0), -EINVAL);
+    CHECK_EQ(vfs_ftruncate(w, RAMFS_MAX_FILE_SIZE + 1), -EFBIG);
+    vfs_close(w);
+    vfs_close(r);
+    vfs_close(d);
+    vfs_close(null);
+    fixture_teardown(&fx);
+}
+
 TEST(shared_descriptions_and_unlinked_open_files)
 {
     SETUP();

@@ -404,6 +404,13 @@ int64_t vfs_lseek(struct vfs_file *f, int64_t offset, int whence)
     return result;
 }
 
+int vfs_ftruncate(struct vfs_file *f, uint64_t size)
+{
+    if (f->kind != FILE_NODE || !writable(f->flags) || f->type != VFS_S_IFREG)
+        return -EINVAL;
+    return ops_of(&f->node)->truncate(ctx_of(&f->node), f->node.ino, size);
+}
+
 int vfs_fstat(struct vfs_file *f, struct vfs_stat *st)
 {
     if (f->kind != FILE_NODE) {

@@ -9,6 +9,8 @@
  * on success 0, a byte count (read, write), an offset (lseek), or 1/0
  * (readdir: an entry / the end). Nothing changes when a call fails.
  *
+ * A NULL working directory means the root.
+ *
  * Per process the server keeps a working directory (a struct vfs_node
  * with a hold on it: vfs_cwd_root, vfs_cwd_copy, vfs_cwd_release) and a
  * table of struct vfs_file pointers. An open-file description is shared
@@ -77,6 +79,8 @@ void vfs_close(struct vfs_file *f);
 ssize_t vfs_read(struct vfs_file *f, void *buf, size_t n);
 ssize_t vfs_write(struct vfs_file *f, const void *buf, size_t n);
 int64_t vfs_lseek(struct vfs_file *f, int64_t offset, int whence);
+/* -EINVAL unless a regular file open for writing; the offset stays. */
+int vfs_ftruncate(struct vfs_file *f, uint64_t size);
 int vfs_fstat(struct vfs_file *f, struct vfs_stat *st);
 int vfs_readdir(struct vfs_file *f, struct vfs_dirent *out);
 int vfs_file_flags(const struct vfs_file *f);
