@@ -89,7 +89,8 @@ TEST(open_flag_errors)
     CHECK_EQ(open_err(&fx, "/tmp/g", O_CREAT | O_DIRECTORY | O_RDONLY), -EINVAL);
     CHECK_EQ(open_err(&fx, "/tmp/f", O_ACCMODE), -EINVAL);
     CHECK_EQ(open_err(&fx, "/tmp/f/", O_RDONLY), -ENOTDIR);
-    CHECK_EQ(open_err(&fx, "/tmp/f/", O_CREAT | O_RDONLY), -ENOTDIR);
+    CHECK_EQ(open_err(&fx, "/tmp/f/", O_CREAT | O_RDONLY), -EISDIR);
+    CHECK_EQ(open_err(&fx, "/tmp/", O_CREAT | O_RDONLY), -EISDIR);
     CHECK_EQ(open_err(&fx, "/tmp/g/", O_CREAT | O_WRONLY), -EISDIR);
     CHECK_EQ(open_err(&fx, "/tmp/f/g", O_CREAT | O_WRONLY), -ENOTDIR);
     CHECK_EQ(open_err(&fx, "/tmp/no/g", O_CREAT | O_WRONLY), -ENOENT);
@@ -371,6 +372,7 @@ TEST(rename_rules)
     put_file(&fx, "/tmp/a/c/keep", "K");
     CHECK_EQ(vfs_rename(v, cwd, "/tmp/a", "/tmp/a/c"), -EINVAL);    /* before ENOTEMPTY */
     CHECK_EQ(vfs_rename(v, cwd, "/tmp/a/c", "/tmp/a"), -ENOTEMPTY); /* onto an ancestor */
+    CHECK_EQ(vfs_rename(v, cwd, "/tmp/a/c/keep", "/tmp/a"), -ENOTEMPTY);  /* not EISDIR */
     CHECK_EQ(vfs_unlink(v, cwd, "/tmp/a/c/keep"), 0);
     /* Across mounts and over mount points. */
     CHECK_EQ(vfs_rename(v, cwd, "/tmp/g", "/bin/g"), -EXDEV);

@@ -531,6 +531,9 @@ static int ram_rename(void *ctx, uint64_t old_dir, const char *old_name, size_t 
         return 0;
     if (is_dir(src) && is_within(fs, nd->ino, src->ino))
         return -EINVAL;
+    /* A target above the source is not empty: said first, as Linux does. */
+    if (dst && is_dir(dst) && is_within(fs, od->ino, dst->ino))
+        return -ENOTEMPTY;
     if (dst && (err = check_replace(fs, src, dst)))
         return err;
     if (!dst) {

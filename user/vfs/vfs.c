@@ -224,20 +224,18 @@ static int open_or_create(struct vfs *v, const struct vfs_node *cwd, const char 
             return -EEXIST;
         return vfs_resolve(v, cwd, path, out);
     }
+    if (last.trailing_slash)
+        return -EISDIR;     /* never a regular file, existing or not (as Linux) */
     struct vfs_node at = dir;
     err = vfs_step(v, &at, last.name, last.len);
     if (err == 0) {
         if (flags & O_EXCL)
             return -EEXIST;
-        if (last.trailing_slash && !vfs_node_is_dir(&at))
-            return -ENOTDIR;
         *out = at;
         return 0;
     }
     if (err != -ENOENT)
         return err;
-    if (last.trailing_slash)
-        return -EISDIR;
     out->mnt = dir.mnt;
     return ops_of(&dir)->create(ctx_of(&dir), dir.ino, last.name, last.len,
                                 VFS_S_IFREG | (mode & 07777), &out->ino);
