@@ -272,9 +272,6 @@ int vfs_open(struct vfs *v, const struct vfs_node *cwd, const char *path, int fl
                               : vfs_resolve(v, cwd, path, &f->node);
     if (!err)
         err = vfs_node_stat(&f->node, &st);
-    if (!err && !(flags & O_CREAT) && path_trailing_slash(path) &&
-        (st.st_mode & VFS_S_IFMT) != VFS_S_IFDIR)
-        err = -ENOTDIR;
     if (!err)
         err = check_open(&f->node, st.st_mode & VFS_S_IFMT, flags);
     if (!err && (flags & O_TRUNC) && writable(flags) && (st.st_mode & VFS_S_IFMT) == VFS_S_IFREG)
