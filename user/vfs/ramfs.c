@@ -498,16 +498,43 @@ static bool is_within(struct ramfs *fs, uint64_t dir, uint64_t node)
     }
 }
 
-/* Checks POSIX's rules for replacing dst by src. */
-static int check_replace(struct ramfs *fs, struct ram_inode *src, struct ram_inode *dst)
+/* POSIX's rules for moving src from od to nd, over dst if there is one. */
+static int check_rename(struct ramfs *fs, struct ram_inode *od, struct ram_inode *nd,
+                        struct ram_inode *src, struct ram_inode *dst)
 {
-    (void)fs;
+    if (is_dir(src) && is_within(fs, nd->ino, src->ino))
+        return -EINVAL;
+    if (!dst)
+        return 0;
+    /* A target above the source is not empty: said first, as Linux does. */
+    if (is_dir(dst) && is_within(fs, od->ino, dst->ino))
+        return -ENOTEMPTY;
     if (is_dir(src) && !is_dir(dst))
         return -ENOTDIR;
     if (!is_dir(src) && is_dir(dst))
         return -EISDIR;
     if (is_dir(dst) && dst->nentries)
         return -ENOTEMPTY;
+    return 0;
+}
+
+/* Gives src the name (name, len) in nd, a new entry; the old name's entry
+ * (old_len bytes) goes away afterwards, so only the difference is charged. */
+static int add_new_name(struct ramfs *fs, struct ram_inode *nd, const char *name, size_t len,
+                        size_t old_len, struct ram_inode *src)
+{
+    if (dirent_charge(len) > dirent_charge(old_len) &&
+        !fits_budget(fs, dirent_charge(len) - dirent_charge(old_len)))
+        return -ENOSPC;
+    char *copy = name_dup(name, len);
+    if (!copy)
+        return -ENOMEM;
+    int err = dir_reserve(nd);
+    if (err) {
+        free(copy);
+        return err;
+    }
+    dir_append(fs, nd, copy, len, src->ino);
     return 0;
 }
 
@@ -529,28 +556,12 @@ static int ram_rename(void *ctx, uint64_t old_dir, const char *old_name, size_t 
     struct ram_inode *dst = new_entry ? inode_get(fs, new_entry->ino) : NULL;
     if (dst == src)
         return 0;
-    if (is_dir(src) && is_within(fs, nd->ino, src->ino))
-        return -EINVAL;
-    /* A target above the source is not empty: said first, as Linux does. */
-    if (dst && is_dir(dst) && is_within(fs, od->ino, dst->ino))
-        return -ENOTEMPTY;
-    if (dst && (err = check_replace(fs, src, dst)))
+    if ((err = check_rename(fs, od, nd, src, dst)))
         return err;
-    if (!dst) {
-        if (dirent_charge(new_len) > dirent_charge(old_len) &&
-            !fits_budget(fs, dirent_charge(new_len) - dirent_charge(old_len)))
-            return -ENOSPC;
-        char *copy = name_dup(new_name, new_len);
-        if (!copy)
-            return -ENOMEM;
-        if ((err = dir_reserve(nd))) {
-            free(copy);
-            return err;
-        }
-        dir_append(fs, nd, copy, new_len, src->ino);
-    } else {
+    if (dst)
         new_entry->ino = src->ino;
-    }
+    else if ((err = add_new_name(fs, nd, new_name, new_len, old_len, src)))
+        return err;
     /* The append may have moved od's entries if od == nd: find it again. */
     dir_drop(fs, od, dir_find(od, old_name, old_len));
     if (is_dir(src) && od != nd) {
