@@ -1,0 +1,289 @@
+/*
+ * The process manager: the process table, spawning from the file system,
+ * ending (exit, fault, kill, Ctrl-C), waiting, and the requests of a
+ * process that are answered later (wait, and reads and writes that must
+ * wait for a pipe or the console).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "init.h"
+
+struct proc *proc_find(int64_t pid)
+{
+    for (unsigned i = 0; i < INIT_MAX_PROCS; i++)
+        if (init.procs[i].state != 0 && init.procs[i].pid == pid)
+            return &init.procs[i];
+    return NULL;
+}
+
+static struct proc *proc_new(void)
+{
+    for (unsigned i = 0; i < INIT_MAX_PROCS; i++) {
+        if (init.procs[i].state == 0) {
+            struct proc *pr = &init.procs[i];
+            memset(pr, 0, sizeof(*pr));
+            pr->pid = init.next_pid++;
+            return pr;
+        }
+    }
+    return NULL;
+}
+
+int errno_status(int negative_errno)
+{
+    return LAKE_STATUS_ERRNO(negative_errno < 0 ? -negative_errno : negative_errno);
+}
+
+/* The lowest free descriptor >= from. */
+int proc_fd_alloc(struct proc *pr, struct vfs_file *f, int from)
+{
+    for (int fd = from < 0 ? 0 : from; fd < INIT_MAX_FDS; fd++) {
+        if (pr->fd[fd] == NULL) {
+            pr->fd[fd] = f;
+            return fd;
+        }
+    }
+    return -EMFILE;
+}
+
+/* ---- the ELF image --------------------------------------------------------- */
+
+static int read_image(struct proc *parent, const char *path, void **image, size_t *size)
+{
+    struct vfs_file *f;
+    const struct vfs_node *cwd = parent ? &parent->cwd : NULL;
+    int error = vfs_open(&init.vfs, cwd, path, O_RDONLY, 0, &f);
+    if (error)
+        return error;
+    struct vfs_stat st;
+    error = vfs_fstat(f, &st);
+    if (error == 0 && (st.st_mode & S_IFMT) != S_IFREG)
+        error = -EACCES;
+    if (error == 0 && st.st_size > (64u << 20))
+        error = -E2BIG;
+    char *data = NULL;
+    if (error == 0) {
+        data = malloc(st.st_size ? st.st_size : 1);
+        if (data == NULL)
+            error = -ENOMEM;
+    }
+    size_t done = 0;
+    while (error == 0 && done < st.st_size) {
+        ssize_t n = vfs_read(f, data + done, st.st_size - done);
+        if (n <= 0)
+            error = n < 0 ? (int)n : -EIO;
+        else
+            done += (size_t)n;
+    }
+    vfs_close(f);
+    if (error) {
+        free(data);
+        return error;
+    }
+    *image = data;
+    *size = done;
+    return 0;
+}
+
+static void set_name(struct proc *pr, const char *argv0)
+{
+    const char *slash = strrchr(argv0, '/');
+    snprintf(pr->name, sizeof(pr->name), "%s", slash ? slash + 1 : argv0);
+}
+
+/* Descriptors 0-2 of the child: the parent's fds[i], or /dev/console. */
+static int give_descriptors(struct proc *parent, struct proc *pr, const int fds[3])
+{
+    for (int i = 0; i < 3; i++) {
+        struct vfs_file *f = NULL;
+        if (parent != NULL && fds != NULL) {
+            if (fds[i] < 0)
+                continue;
+            if (fds[i] >= INIT_MAX_FDS || parent->fd[fds[i]] == NULL)
+                return -EBADF;
+            f = vfs_file_ref(parent->fd[fds[i]]);
+        } else {
+            int error = vfs_open(&init.vfs, NULL, "/dev/console", O_RDWR, 0, &f);
+            if (error)
+                return error;
+        }
+        pr->fd[i] = f;
+    }
+    return 0;
+}
+
+static void close_descriptors(struct proc *pr)
+{
+    for (int fd = 0; fd < INIT_MAX_FDS; fd++) {
+        struct vfs_file *f = pr->fd[fd];
+        pr->fd[fd] = NULL;
+        if (f)
+            vfs_close(f);
+    }
+}
+
+int proc_spawn(struct proc *parent, const char *path, const char *const *argv,
+               const char *const *envp, const int fds[3], bool driver,
+               const lake_cptr_t *caps, unsigned ncaps, int64_t *pid)
+{
+    void *image;
+    size_t size;
+    int error = read_image(parent, path, &image, &size);
+    if (error)
+        return errno_status(error);
+    struct proc *pr = proc_new();
+    if (pr == NULL) {
+        free(image);
+        return LAKE_STATUS_ERRNO(EAGAIN);
+    }
+    pr->ppid = parent ? parent->pid : 0;
+    pr->driver = driver;
+    set_name(pr, argv && argv[0] ? argv[0] : path);
+    if (parent)
+        vfs_cwd_copy(&pr->cwd, &parent->cwd);
+    else
+        vfs_cwd_root(&init.vfs, &pr->cwd);
+    error = give_descriptors(parent, pr, fds);
+    if (error) {
+        close_descriptors(pr);
+        vfs_cwd_release(&pr->cwd);
+        pr->state = 0;
+        free(image);
+        return errno_status(error);
+    }
+
+    struct lake_spawn_args a = {
+        .image = image, .image_size = size, .argv = argv, .envp = envp, .name = pr->name,
+        .slot_ops = mem_spawn_slot_ops(), .parent_cnode = LAKE_ROOT_CNODE,
+        .parent_vspace = LAKE_ROOT_VSPACE, .scratch_vaddr = mem_scratch_page(),
+        .asid_pool = LAKE_ROOT_ASID_POOL, .parent_ep = init.ep, .badge = (lake_word_t)pr->pid,
+        .authority = LAKE_ROOT_TCB,
+        .priority = driver ? INIT_DRIVER_PRIORITY : INIT_PROC_PRIORITY,
+        .mcp = driver ? INIT_DRIVER_PRIORITY : INIT_PROC_PRIORITY,
+        .stack_pages = 16, .quota_bits = driver ? INIT_DRIVER_QUOTA : INIT_QUOTA_BITS,
+        .caps = caps, .num_caps = ncaps, .procinfo_flags = LAKE_PROCINFO_INIT_SERVICES,
+    };
+    size_t bytes = lake_spawn_size(&a);
+    unsigned bits = 12;
+    while (bytes > (1ul << bits))
+        bits++;
+    lake_cptr_t untyped;
+    error = bytes ? mem_block(bits, &pr->block, &untyped) : LAKE_INVALID_ARGUMENT;
+    if (error == LAKE_OK) {
+        a.untyped = untyped;
+        error = lake_spawn(&a, &pr->p);
+        if (error) {
+            printf("init: cannot start %s: %s (%s)\n", path, lake_error_name(error),
+                   lake_spawn_error_reason());
+            mem_free_block(pr->block);
+        }
+    }
+    free(image);
+    if (error) {
+        close_descriptors(pr);
+        vfs_cwd_release(&pr->cwd);
+        pr->state = 0;
+        return error == LAKE_INVALID_ARGUMENT ? LAKE_STATUS_ERRNO(ENOEXEC)
+             : error == LAKE_NOT_ENOUGH_MEMORY ? LAKE_STATUS_ERRNO(ENOMEM) : error;
+    }
+    pr->memory = 1ul << bits;
+    pr->state = LAKE_PROC_RUNNING;
+    *pid = pr->pid;
+    return 0;
+}
+
+/* ---- ending ------------------------------------------------------------------------ */
+
+static void reply_wait(struct proc *waiter, struct proc *child)
+{
+    struct init_wait_out out = { .pid = child->pid, .status = child->status };
+    waiter->waiting = false;
+    init_wait_reply(&waiter->wait_reply, 0, &out);
+    child->state = 0;       /* collected */
+}
+
+/* The child a waiting parent is waiting for, if it has ended. */
+static struct proc *ended_child(struct proc *parent, int64_t pid)
+{
+    for (unsigned i = 0; i < INIT_MAX_PROCS; i++) {
+        struct proc *c = &init.procs[i];
+        if (c->state == LAKE_PROC_ZOMBIE && c->ppid == parent->pid && (pid == -1 || c->pid == pid))
+            return c;
+    }
+    return NULL;
+}
+
+bool proc_has_child(struct proc *parent, int64_t pid)
+{
+    for (unsigned i = 0; i < INIT_MAX_PROCS; i++) {
+        struct proc *c = &init.procs[i];
+        if (c->state != 0 && c->ppid == parent->pid && (pid == -1 || c->pid == pid))
+            return true;
+    }
+    return false;
+}
+
+struct proc *proc_collect(struct proc *parent, int64_t pid)
+{
+    return ended_child(parent, pid);
+}
+
+static void cancel_parked(struct proc *pr)
+{
+    if (pr->reading) {
+        pr->reading = false;
+        lake_rpc_reply_deferred(&pr->read_reply, LAKE_STATUS_ERRNO(EINTR), NULL, 0, 0);
+    }
+    if (pr->writing) {
+        pr->writing = false;
+        free(pr->write_data);
+        pr->write_data = NULL;
+        lake_rpc_reply_deferred(&pr->write_reply, LAKE_STATUS_ERRNO(EINTR), NULL, 0, 0);
+    }
+    if (pr->waiting) {
+        pr->waiting = false;
+        lake_rpc_reply_deferred(&pr->wait_reply, LAKE_STATUS_ERRNO(EINTR), NULL, 0, 0);
+    }
+}
+
+void proc_end(struct proc *pr, int64_t status)
+{
+    if (pr->state != LAKE_PROC_RUNNING)
+        return;
+    lake_process_destroy(&pr->p);
+    mem_free_block(pr->block);
+    cancel_parked(pr);
+    close_descriptors(pr);
+    vfs_cwd_release(&pr->cwd);
+    pr->status = status;
+    pr->state = LAKE_PROC_ZOMBIE;
+    pr->memory = 0;
+    if (init.foreground == pr->pid)
+        init.foreground = 0;
+    /* Its children are init's now; their ended ones go at once. */
+    for (unsigned i = 0; i < INIT_MAX_PROCS; i++) {
+        struct proc *c = &init.procs[i];
+        if (c->state != 0 && c->ppid == pr->pid) {
+            c->ppid = 0;
+            if (c->state == LAKE_PROC_ZOMBIE)
+                c->state = 0;
+        }
+    }
+    struct proc *parent = pr->ppid ? proc_find(pr->ppid) : NULL;
+    if (parent == NULL || parent->state != LAKE_PROC_RUNNING) {
+        pr->state = 0;
+        return;
+    }
+    if (parent->waiting && (parent->wait_pid == -1 || parent->wait_pid == pr->pid))
+        reply_wait(parent, pr);
+    /* A pipe end closed above may let others go on. */
+    proc_retry_parked();
+}
+
+void proc_collect_done(struct proc *child)
+{
+    child->state = 0;
+}
