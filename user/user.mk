@@ -3,7 +3,7 @@
 # user/user.ld. Each program <name> is build/user/<name>.elf, built from
 # every .c/.S file in user/<name>/; objects go under build/user/obj/.
 
-USER_PROGRAMS := init tests bench spawnee
+USER_PROGRAMS := init tests bench spawnee shell
 
 PICOLIBC_DIR := /usr/lib/picolibc/aarch64-linux-gnu
 USER_BUILD   := $(BUILD)/user
@@ -60,7 +60,7 @@ $(LIBRUNTIME): $(LIBRUNTIME_OBJS)
 
 # $(call user_program,name)
 define user_program
-user_$(1)_SRCS := $$(sort $$(wildcard user/$(1)/*.c user/$(1)/*.S))
+user_$(1)_SRCS := $$(sort $$(wildcard user/$(1)/*.c user/$(1)/*.S)) $$(user_$(1)_EXTRA_SRCS)
 user_$(1)_OBJS := $$(call user_objs,$$(user_$(1)_SRCS))
 
 $(USER_BUILD)/$(1).elf: $$(user_$(1)_OBJS) $(USER_CRT0) $(LIBRUNTIME) $(LIBLAKE) $(USER_LDS)
@@ -71,6 +71,9 @@ $(USER_BUILD)/$(1).elf: $$(user_$(1)_OBJS) $(USER_CRT0) $(LIBRUNTIME) $(LIBLAKE)
 DEPFILES += $$(user_$(1)_OBJS:.o=.d)
 endef
 
+# init hosts the VFS core (user/vfs, see docs/VFS.md).
+user_init_EXTRA_SRCS := $(sort $(wildcard user/vfs/*.c))
+
 $(foreach p,$(USER_PROGRAMS),$(eval $(call user_program,$(p))))
 
 USER_ELFS := $(addprefix $(USER_BUILD)/,$(addsuffix .elf,$(USER_PROGRAMS)))
@@ -78,6 +81,22 @@ USER_ELFS := $(addprefix $(USER_BUILD)/,$(addsuffix .elf,$(USER_PROGRAMS)))
 # The test suite carries spawnee.elf inside it for the spawn tests (RUNTIME_305).
 $(USER_OBJDIR)/user/tests/runtime_spawn.o: $(USER_BUILD)/spawnee.elf
 $(USER_OBJDIR)/user/tests/runtime_spawn.o: USER_CFLAGS += -DLAKE_SPAWNEE_ELF='"$(USER_BUILD)/spawnee.elf"'
+
+# The initial file system: stripped copies of the programs, packed with GNU
+# cpio (newc) and carried inside init (user/init/initfs.S), mounted at /bin.
+INITFS ?= $(BUILD)/initfs.cpio
+INITFS_DIR := $(BUILD)/initfs
+INITFS_ELFS ?= $(USER_BUILD)/shell.elf $(USER_BUILD)/spawnee.elf
+$(INITFS): $(INITFS_ELFS)
+	$(Q)echo "  CPIO    $@"
+	$(Q)rm -rf $(INITFS_DIR) && mkdir -p $(INITFS_DIR)
+	$(Q)for elf in $(INITFS_ELFS); do \
+		name=$$(basename $$elf .elf); [ "$$name" = shell ] && name=sh; \
+		$(CROSS_COMPILE)strip -o $(INITFS_DIR)/$$name $$elf || exit 1; done
+	$(Q)cd $(INITFS_DIR) && ls | LC_ALL=C sort | cpio -o -H newc --reproducible --quiet > $(abspath $@)
+
+$(USER_OBJDIR)/user/init/initfs.o: $(INITFS)
+$(USER_OBJDIR)/user/init/initfs.o: USER_ASFLAGS += -DLAKE_INITFS='"$(INITFS)"'
 
 DEPFILES += $(USER_CRT0:.o=.d) $(LIBLAKE_OBJS:.o=.d) $(LIBRUNTIME_OBJS:.o=.d)
 

@@ -460,14 +460,25 @@ void lake_env_get_stats(struct lake_env_stats *s)
 
 extern char __heap_start[], __heap_end[];
 static size_t static_heap_used;
+static uintptr_t other_heap_base;
+static size_t other_heap_size;
+
+void lake_heap_use(void *base, size_t size)
+{
+    other_heap_base = (uintptr_t)base;
+    other_heap_size = size;
+    static_heap_used = 0;
+}
 
 /* malloc's lock is held, so sbrk itself needs none for the break; the heap
  * region was reserved at start-up and its pages come by faults. */
 void *sbrk(ptrdiff_t increment)
 {
     size_t *used = env.heap ? &env.heap_size : &static_heap_used;
-    uintptr_t base = env.heap ? env.heap->start : (uintptr_t)__heap_start;
-    size_t limit = env.heap ? LAKE_ENV_HEAP_SIZE : (size_t)(__heap_end - __heap_start);
+    uintptr_t base = env.heap ? env.heap->start
+                   : other_heap_base ? other_heap_base : (uintptr_t)__heap_start;
+    size_t limit = env.heap ? LAKE_ENV_HEAP_SIZE
+                 : other_heap_base ? other_heap_size : (size_t)(__heap_end - __heap_start);
     if ((increment > 0 && (size_t)increment > limit - *used) ||
         (increment < 0 && (size_t)-increment > *used)) {
         errno = ENOMEM;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "init.h"
+#include "../vfs/devfs.h"
 
 static bool retry_needed;
 
@@ -215,11 +216,9 @@ static int m_write(struct lake_rpc_call *call, const struct init_write_in *in,
         }
         pr->writing = true;
         pr->write_fd = (int)fd;
-        pr->write_data = copy - done;       /* indexed from the request's start */
         pr->write_data = copy;
         pr->write_count = count - done;
         pr->write_done = 0;
-        (void)done;
         return settle(0);
     }
     if (n < 0)

@@ -64,6 +64,7 @@ struct proc {
     uint64_t memory;
     int64_t status;
     bool driver;
+    bool fg;                            /* a foreground job: Ctrl-C ends it */
     struct vfs_file *fd[INIT_MAX_FDS];
     struct vfs_node cwd;
     /* Requests answered later: a wait, a read, a write. */
@@ -84,7 +85,9 @@ struct proc {
 struct init_state {
     struct lake_event_loop loop;
     struct lake_rpc_server server;
-    lake_cptr_t ep, ntfn;
+    lake_cptr_t ep, ntfn, work_cap;
+    int64_t shell_pid;
+    bool shell_restart;
     struct vfs vfs;
     struct proc procs[INIT_MAX_PROCS];
     int64_t next_pid;
@@ -102,11 +105,12 @@ int proc_spawn(struct proc *parent, const char *path, const char *const *argv,
                const lake_cptr_t *caps, unsigned ncaps, int64_t *pid);
 void proc_end(struct proc *pr, int64_t status);
 void proc_retry_parked(void);
+void fsops_install(struct init_server_ops *ops);
+extern const struct init_server_ops init_ops_processes;
 int proc_fd_alloc(struct proc *pr, struct vfs_file *f, int from);
 int errno_status(int negative_errno);
 
 /* ---- services (serve.c, files.c, console.c) ---- */
-extern const struct init_server_ops init_ops;
 void files_retry_parked(void);
 ssize_t console_read(void *arg, void *buf, size_t n);
 ssize_t console_write(void *arg, const void *buf, size_t n);

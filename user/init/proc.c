@@ -263,6 +263,10 @@ void proc_end(struct proc *pr, int64_t status)
     pr->memory = 0;
     if (init.foreground == pr->pid)
         init.foreground = 0;
+    if (pr->pid == init.shell_pid) {
+        init.shell_restart = true;          /* a console always has a shell */
+        lake_signal(init.work_cap);
+    }
     /* Its children are init's now; their ended ones go at once. */
     for (unsigned i = 0; i < INIT_MAX_PROCS; i++) {
         struct proc *c = &init.procs[i];

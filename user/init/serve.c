@@ -125,7 +125,7 @@ static int m_spawn(struct lake_rpc_call *call, const struct init_spawn_in *in,
     if (status)
         return status;
     if (in->flags & LAKE_SPAWN_FOREGROUND)
-        init.foreground = pid;
+        proc_find(pid)->fg = true;
     out->pid = pid;
     return 0;
 }
@@ -296,7 +296,7 @@ static int m_ns_register(struct lake_rpc_call *call, const struct init_ns_regist
             if (strcmp(name, "console") == 0) {
                 init.console.ep = slot;
                 init.console_attach_pending = true;
-                lake_signal(init.ntfn);     /* attach after this reply */
+                lake_signal(init.work_cap);     /* attach after this reply */
             }
             return 0;
         }
@@ -327,3 +327,5 @@ const struct init_server_ops init_ops_processes = {
     .shutdown = m_shutdown, .getpid = m_getpid, .foreground = m_foreground, .uptime = m_uptime,
     .ns_register = m_ns_register, .ns_lookup = m_ns_lookup,
 };
+
+LAKE_RPC_DEFINE_SERVER(init, INIT_INTERFACE)

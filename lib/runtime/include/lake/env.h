@@ -87,6 +87,11 @@ int lake_env_thread_create(struct lake_thread *t, size_t stack_bytes, int priori
                            void (*fn)(void *), void *arg);
 int lake_env_thread_join(struct lake_thread *t, lake_word_t *result);
 
+/* Without an environment (the root task): let malloc use [base, base +
+ * size), memory the caller has mapped, instead of the static heap of
+ * user/user.ld. Call before the first malloc. */
+void lake_heap_use(void *base, size_t size);
+
 /* The program name the pager uses in its messages. */
 const char *lake_env_program(void);
 

@@ -4,11 +4,13 @@
  * writes; the driver never blocks on init and never calls it.
  *
  * attach hands the driver a notification cap (init's, minted with init's
- * bits): the driver signals it when input becomes readable
- * (LAKE_CONS_BIT_INPUT) and when Ctrl-C is typed (LAKE_CONS_BIT_INTERRUPT),
- * with the bits given in attach. read never blocks: count 0 with
- * LAKE_CONS_EOF for Ctrl-D on an empty line, count 0 without it when
- * nothing is there. write takes the writer's id (init passes the process
+ * bits; a Signal always carries the cap's badge): the driver signals it
+ * when input becomes readable and when Ctrl-C is typed. read never
+ * blocks and says what happened: count bytes of input; LAKE_CONS_EOF for
+ * Ctrl-D on an empty line (count 0); LAKE_CONS_INTERRUPTED if Ctrl-C was
+ * typed since the previous read (reported once). input_bits and
+ * interrupt_bits of attach are informational (the badge of the cap is what
+ * init sees). write takes the writer's id (init passes the process
  * id) so that lines of different writers do not interleave.
  */
 #ifndef LAKE_PROTO_CONSOLE_H
@@ -20,6 +22,7 @@
 
 #define LAKE_CONS_IO_MAX        768
 #define LAKE_CONS_EOF           1u
+#define LAKE_CONS_INTERRUPTED   2u
 #define LAKE_CONS_MODE_COOKED   0
 #define LAKE_CONS_MODE_RAW      1
 
