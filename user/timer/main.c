@@ -182,10 +182,16 @@ static int handle_alarm(struct lake_rpc_call *call, const struct timer_alarm_in 
                         struct timer_alarm_out *out)
 {
     (void)call;
+    /* The cap came to us: whatever happens, it is ours to free. Signalling
+     * anything but a notification could block the driver. */
+    if (lake_debug_cap_identify(in->caps[0]) != LAKE_OBJ_NOTIFICATION) {
+        free_cap(in->caps[0]);
+        return LAKE_INVALID_CAPABILITY;
+    }
     tqueue_id id;
     int error = tqueue_insert(&timer.queue, timer_ns_to_ticks(in->deadline), &id);
     if (error != LAKE_OK) {
-        free_cap(in->caps[0]);          /* the cap came to us: do not keep it */
+        free_cap(in->caps[0]);
         return error;
     }
     timer.waiters[tqueue_slot_of(id)] = (struct waiter){ .kind = WAITER_ALARM,
