@@ -3,7 +3,7 @@
 # user/user.ld. Each program <name> is build/user/<name>.elf, built from
 # every .c/.S file in user/<name>/; objects go under build/user/obj/.
 
-USER_PROGRAMS := init tests bench spawnee shell
+USER_PROGRAMS := init tests bench spawnee shell console timer
 
 PICOLIBC_DIR := /usr/lib/picolibc/aarch64-linux-gnu
 USER_BUILD   := $(BUILD)/user
