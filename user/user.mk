@@ -102,3 +102,68 @@ DEPFILES += $(USER_CRT0:.o=.d) $(LIBLAKE_OBJS:.o=.d) $(LIBRUNTIME_OBJS:.o=.d)
 
 .PHONY: user
 user: $(USER_ELFS)
+
+# ---- The programs in /bin (issue 6 item 5, docs/SHELL.md) -----------------
+# Every directory user/bin/<name>/ but common/ is a program,
+# build/user/bin/<name>.elf, built like the programs above. user/bin/common/
+# holds their shared headers and:
+#   common/include/  a fallback <sys/dirent.h> (picolibc's only says "not
+#                    supported"), used only while lib/runtime/include has no
+#                    dirent header of its own;
+#   common/compat/   weak stand-ins, one per file, returning ENOSYS for the
+#                    POSIX and lake/sys.h functions the runtime does not
+#                    define yet. They are an archive searched after the
+#                    runtime and libc, so a member is linked only for a
+#                    function nothing else defines.
+BIN_PROGRAMS := $(sort $(filter-out bin/common,$(patsubst user/%/.,%,$(wildcard user/bin/*/.))))
+
+BIN_COMPAT_SRCS := $(sort $(wildcard user/bin/common/compat/*.c))
+BIN_COMPAT_OBJS := $(call user_objs,$(BIN_COMPAT_SRCS))
+BIN_COMPAT      := $(USER_BUILD)/libbincompat.a
+BIN_CFLAGS      := $(if $(wildcard lib/runtime/include/dirent.h lib/runtime/include/sys/dirent.h),,\
+	-Iuser/bin/common/include)
+
+$(foreach p,$(BIN_PROGRAMS),$(eval $(call user_program,$(p))))
+
+BIN_ELFS := $(addprefix $(USER_BUILD)/,$(addsuffix .elf,$(BIN_PROGRAMS)))
+BIN_OBJS := $(foreach p,$(BIN_PROGRAMS),$(user_$(p)_OBJS))
+
+$(BIN_OBJS) $(BIN_COMPAT_OBJS): USER_CFLAGS += $(BIN_CFLAGS)
+$(BIN_ELFS): $(BIN_COMPAT) | $(USER_BUILD)/bin
+$(BIN_ELFS): USER_LIBS += $(BIN_COMPAT)
+
+$(BIN_COMPAT): $(BIN_COMPAT_OBJS)
+	$(Q)echo "  AR      $@"
+	$(Q)rm -f $@ && $(CROSS_COMPILE)ar rcs $@ $^
+
+$(USER_BUILD)/bin:
+	@mkdir -p $@
+
+DEPFILES += $(BIN_COMPAT_OBJS:.o=.d)
+USER_ELFS += $(BIN_ELFS)
+
+# ---- The initial file system ----------------------------------------------
+# build/initfs.cpio: a GNU cpio newc archive of build/initfs/, stripped
+# copies of the /bin programs under their plain names, and of console,
+# timer and shell (as sh) once they are programs. init embeds it.
+INITFS_DIR   := $(BUILD)/initfs
+INITFS       := $(BUILD)/initfs.cpio
+INITFS_PROGS := $(BIN_PROGRAMS) $(filter console timer shell,$(USER_PROGRAMS))
+initfs_name   = $(if $(filter shell,$(1)),sh,$(notdir $(1)))
+INITFS_NAMES := $(foreach p,$(INITFS_PROGS),$(call initfs_name,$(p)))
+
+define initfs_file
+$(INITFS_DIR)/$(call initfs_name,$(1)): $(USER_BUILD)/$(1).elf
+	@mkdir -p $$(@D)
+	$$(Q)echo "  STRIP   $$@"
+	$$(Q)$(CROSS_COMPILE)strip -o $$@ $$<
+endef
+
+$(foreach p,$(INITFS_PROGS),$(eval $(call initfs_file,$(p))))
+
+$(INITFS): $(addprefix $(INITFS_DIR)/,$(INITFS_NAMES))
+	$(Q)echo "  CPIO    $@"
+	$(Q)printf '%s\n' $(INITFS_NAMES) | LC_ALL=C sort | \
+		(cd $(INITFS_DIR) && cpio -o -H newc --reproducible --quiet) > $@
+
+user: $(BIN_ELFS) $(INITFS)
