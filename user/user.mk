@@ -82,21 +82,6 @@ USER_ELFS := $(addprefix $(USER_BUILD)/,$(addsuffix .elf,$(USER_PROGRAMS)))
 $(USER_OBJDIR)/user/tests/runtime_spawn.o: $(USER_BUILD)/spawnee.elf
 $(USER_OBJDIR)/user/tests/runtime_spawn.o: USER_CFLAGS += -DLAKE_SPAWNEE_ELF='"$(USER_BUILD)/spawnee.elf"'
 
-# The initial file system: stripped copies of the programs, packed with GNU
-# cpio (newc) and carried inside init (user/init/initfs.S), mounted at /bin.
-INITFS ?= $(BUILD)/initfs.cpio
-INITFS_DIR := $(BUILD)/initfs
-INITFS_ELFS ?= $(USER_BUILD)/shell.elf $(USER_BUILD)/spawnee.elf
-$(INITFS): $(INITFS_ELFS)
-	$(Q)echo "  CPIO    $@"
-	$(Q)rm -rf $(INITFS_DIR) && mkdir -p $(INITFS_DIR)
-	$(Q)for elf in $(INITFS_ELFS); do \
-		name=$$(basename $$elf .elf); [ "$$name" = shell ] && name=sh; \
-		$(CROSS_COMPILE)strip -o $(INITFS_DIR)/$$name $$elf || exit 1; done
-	$(Q)cd $(INITFS_DIR) && ls | LC_ALL=C sort | cpio -o -H newc --reproducible --quiet > $(abspath $@)
-
-$(USER_OBJDIR)/user/init/initfs.o: $(INITFS)
-$(USER_OBJDIR)/user/init/initfs.o: USER_ASFLAGS += -DLAKE_INITFS='"$(INITFS)"'
 
 DEPFILES += $(USER_CRT0:.o=.d) $(LIBLAKE_OBJS:.o=.d) $(LIBRUNTIME_OBJS:.o=.d)
 
@@ -106,40 +91,19 @@ user: $(USER_ELFS)
 # ---- The programs in /bin (issue 6 item 5, docs/SHELL.md) -----------------
 # Every directory user/bin/<name>/ but common/ is a program,
 # build/user/bin/<name>.elf, built like the programs above. user/bin/common/
-# holds their shared headers and:
-#   common/include/  a fallback <sys/dirent.h> (picolibc's only says "not
-#                    supported"), used only while lib/runtime/include has no
-#                    dirent header of its own;
-#   common/compat/   weak stand-ins, one per file, returning ENOSYS for the
-#                    POSIX and lake/sys.h functions the runtime does not
-#                    define yet. They are an archive searched after the
-#                    runtime and libc, so a member is linked only for a
-#                    function nothing else defines.
+# holds their shared headers.
 BIN_PROGRAMS := $(sort $(filter-out bin/common,$(patsubst user/%/.,%,$(wildcard user/bin/*/.))))
-
-BIN_COMPAT_SRCS := $(sort $(wildcard user/bin/common/compat/*.c))
-BIN_COMPAT_OBJS := $(call user_objs,$(BIN_COMPAT_SRCS))
-BIN_COMPAT      := $(USER_BUILD)/libbincompat.a
-BIN_CFLAGS      := $(if $(wildcard lib/runtime/include/dirent.h lib/runtime/include/sys/dirent.h),,\
-	-Iuser/bin/common/include)
 
 $(foreach p,$(BIN_PROGRAMS),$(eval $(call user_program,$(p))))
 
 BIN_ELFS := $(addprefix $(USER_BUILD)/,$(addsuffix .elf,$(BIN_PROGRAMS)))
 BIN_OBJS := $(foreach p,$(BIN_PROGRAMS),$(user_$(p)_OBJS))
 
-$(BIN_OBJS) $(BIN_COMPAT_OBJS): USER_CFLAGS += $(BIN_CFLAGS)
-$(BIN_ELFS): $(BIN_COMPAT) | $(USER_BUILD)/bin
-$(BIN_ELFS): USER_LIBS += $(BIN_COMPAT)
-
-$(BIN_COMPAT): $(BIN_COMPAT_OBJS)
-	$(Q)echo "  AR      $@"
-	$(Q)rm -f $@ && $(CROSS_COMPILE)ar rcs $@ $^
+$(BIN_ELFS): | $(USER_BUILD)/bin
 
 $(USER_BUILD)/bin:
 	@mkdir -p $@
 
-DEPFILES += $(BIN_COMPAT_OBJS:.o=.d)
 USER_ELFS += $(BIN_ELFS)
 
 # ---- The initial file system ----------------------------------------------
@@ -167,3 +131,7 @@ $(INITFS): $(addprefix $(INITFS_DIR)/,$(INITFS_NAMES))
 		(cd $(INITFS_DIR) && cpio -o -H newc --reproducible --quiet) > $@
 
 user: $(BIN_ELFS) $(INITFS)
+
+# init carries the initial file system in user/init/initfs.S.
+$(USER_OBJDIR)/user/init/initfs.o: $(INITFS)
+$(USER_OBJDIR)/user/init/initfs.o: USER_ASFLAGS += -DLAKE_INITFS='"$(INITFS)"'

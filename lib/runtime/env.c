@@ -458,7 +458,10 @@ void lake_env_get_stats(struct lake_env_stats *s)
 
 /* ---- the heap (picolibc's malloc calls sbrk) ------------------------------- */
 
-extern char __heap_start[], __heap_end[];
+/* A program without an environment may define a static heap
+ * (LAKE_STATIC_HEAP in lake/env.h); otherwise malloc fails there. */
+extern char lake_static_heap[] __attribute__((weak));
+extern const size_t lake_static_heap_size __attribute__((weak));
 static size_t static_heap_used;
 static uintptr_t other_heap_base;
 static size_t other_heap_size;
@@ -476,9 +479,10 @@ void *sbrk(ptrdiff_t increment)
 {
     size_t *used = env.heap ? &env.heap_size : &static_heap_used;
     uintptr_t base = env.heap ? env.heap->start
-                   : other_heap_base ? other_heap_base : (uintptr_t)__heap_start;
+                   : other_heap_base ? other_heap_base : (uintptr_t)lake_static_heap;
     size_t limit = env.heap ? LAKE_ENV_HEAP_SIZE
-                 : other_heap_base ? other_heap_size : (size_t)(__heap_end - __heap_start);
+                 : other_heap_base ? other_heap_size
+                 : lake_static_heap ? lake_static_heap_size : 0;
     if ((increment > 0 && (size_t)increment > limit - *used) ||
         (increment < 0 && (size_t)-increment > *used)) {
         errno = ENOMEM;

@@ -2,8 +2,8 @@
  * The operating-system layer picolibc needs: process exit. sbrk and
  * picolibc's lock are in env.c (linked into every program through
  * start.c, so libc's own versions are never pulled in): the heap is the
- * process environment's lazily paged region, or the static region
- * [__heap_start, __heap_end) of user/user.ld without an environment.
+ * process environment's lazily paged region, or without an environment
+ * the region given by lake_heap_use or LAKE_STATIC_HEAP (lake/env.h).
  */
 #include <errno.h>
 #include <stdint.h>

@@ -30,6 +30,10 @@
 #include <string.h>
 
 #include <lake/runtime.h>
+#include <lake/env.h>
+
+/* malloc's memory (no process environment in the root task). */
+LAKE_STATIC_HEAP(1u << 20);
 
 #define ITERATIONS      1000
 #define WARMUP          100

@@ -23,6 +23,10 @@
 #include <string.h>
 
 #include "test.h"
+#include <lake/env.h>
+
+/* malloc's memory (no process environment in the root task). */
+LAKE_STATIC_HEAP(1u << 20);
 
 #define ROOT_DEPTH      64
 #define QUOTA_BITS      24                  /* 16 MiB per test */

@@ -16,8 +16,8 @@
  *
  * Every function here is thread-safe (one lock around the allocators).
  * Without an environment (the root task, the test suite's children) the
- * functions return LAKE_ILLEGAL_OPERATION and malloc uses the static heap
- * of user/user.ld.
+ * functions return LAKE_ILLEGAL_OPERATION and malloc uses the heap given
+ * by lake_heap_use or LAKE_STATIC_HEAP.
  */
 #ifndef LAKE_ENV_H
 #define LAKE_ENV_H
@@ -86,6 +86,13 @@ lake_cptr_t lake_env_cspace_root(void);
 int lake_env_thread_create(struct lake_thread *t, size_t stack_bytes, int priority,
                            void (*fn)(void *), void *arg);
 int lake_env_thread_join(struct lake_thread *t, lake_word_t *result);
+
+/* A program that runs without an environment (the test suite, the
+ * benchmarks) gives malloc a static heap with LAKE_STATIC_HEAP(bytes) at
+ * file scope (it is part of the image, mapped with it). */
+#define LAKE_STATIC_HEAP(bytes)                                                  \
+    char lake_static_heap[(bytes)] __attribute__((aligned(4096)));              \
+    const size_t lake_static_heap_size = (bytes)
 
 /* Without an environment (the root task): let malloc use [base, base +
  * size), memory the caller has mapped, instead of the static heap of
