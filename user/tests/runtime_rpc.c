@@ -15,6 +15,7 @@
 #include <lake/rpc.h>
 #include <lake/thread.h>
 
+#include "rpc_iface.h"
 #include "test.h"
 
 #define PAGE            LAKE_PAGE_SIZE
@@ -24,21 +25,8 @@
 #define PRIO_SERVER     80
 #define PRIO_CLIENT     90
 
-/* ---- the interface of these tests ------------------------------------------------ */
+/* ---- the interface of these tests (rpc_iface.h) ------------------------------- */
 
-#define TRPC_INTERFACE(M, X)                                                                \
-    M(X, echo, 1, (lake_word_t v;), (lake_word_t v;), 0, 0)                               \
-    M(X, add, 2, (lake_word_t a; lake_word_t b;), (lake_word_t sum; lake_word_t badge;), 0, 0) \
-    M(X, mix, 3, (uint32_t x; uint32_t y; lake_word_t w[8];), (lake_word_t w[9];), 0, 0)  \
-    M(X, bell, 4, (), (), 0, 1)                                                           \
-    M(X, rung, 5, (), (lake_word_t bits;), 0, 0)                                          \
-    M(X, poke, 6, (lake_word_t tag;), (), 1, 0)                                           \
-    M(X, later, 7, (lake_word_t v;), (lake_word_t v;), 0, 0)                              \
-    M(X, release, 8, (), (lake_word_t n;), 0, 0)                                          \
-    M(X, stop, 9, (), (), 0, 0)                                                           \
-    M(X, missing, 10, (), (), 0, 0)
-
-LAKE_RPC_DECLARE(trpc, TRPC_INTERFACE)
 LAKE_RPC_DEFINE_SERVER(trpc, TRPC_INTERFACE)
 
 /* ---- threads and slots ---------------------------------------------------------- */
@@ -867,3 +855,59 @@ TEST(RPC_006, "RPC: asynchronous calls: a method without a handler is answered w
     rpc_server_stop(&server, &a);
     free(c);
 }
+
+/* ---- RPC_007: a client in another process ---------------------------------------- */
+
+#ifdef LAKE_RPCCLIENT_ELF
+#include <lake/procinfo.h>
+#include <lake/spawn.h>
+
+__asm__(".section .rodata.rpcclient_elf, \"a\"\n"
+        ".balign 16\n"
+        "rpcclient_elf_start:\n"
+        ".incbin \"" LAKE_RPCCLIENT_ELF "\"\n"
+        "rpcclient_elf_end:\n"
+        ".previous\n");
+extern const char rpcclient_elf_start[], rpcclient_elf_end[];
+
+#define CHILD_BADGE     42
+#define SPAWN_SCRATCH   (RING_VADDR - 0x200000ul)   /* a page whose tables exist */
+
+TEST(RPC_007, "RPC: a client in its own process (build/user/rpcclient.elf) calls the server and gets a capability back")
+{
+    setup(env);
+    struct lake_thread server;
+    rpc_server_setup(env, &server);
+    lake_cptr_t child_ep = mint_ep(env, &loop_a, CHILD_BADGE);
+    lake_cptr_t parent_ep = test_new(env, LAKE_OBJ_ENDPOINT, 0);
+    test_ok(lake_frame_unmap(test_new_page(env, SPAWN_SCRATCH)));
+    static const char *const argv[] = { "rpcclient", "42", NULL };
+    struct lake_spawn_args a = {
+        .image = rpcclient_elf_start, .image_size = (size_t)(rpcclient_elf_end - rpcclient_elf_start),
+        .argv = argv, .untyped = test_new_untyped(env, 22), .alloc = &env->alloc,
+        .parent_cnode = env->cnode, .parent_vspace = env->vspace, .scratch_vaddr = SPAWN_SCRATCH,
+        .asid_pool = env->asid_pool, .parent_ep = parent_ep, .badge = 0x99,
+        .authority = env->tcb, .priority = PRIO_CLIENT, .mcp = PRIO_CLIENT,
+        .caps = &child_ep, .num_caps = 1,
+    };
+    struct lake_process p;
+    int error = lake_spawn(&a, &p);
+    if (error)
+        test_fail(__FILE__, __LINE__, "lake_spawn: %s: %s", lake_error_name(error),
+                  lake_spawn_error_reason());
+    lake_word_t badge;
+    lake_msginfo_t info = lake_recv(parent_ep, &badge);
+    if (lake_msginfo_label(info) != LAKE_PROC_EXIT_LABEL)
+        test_fail(__FILE__, __LINE__, "child sent label %lu (fault?) words %#lx %#lx %#lx",
+                  (unsigned long)lake_msginfo_label(info), (unsigned long)lake_get_mr(0),
+                  (unsigned long)lake_get_mr(1), (unsigned long)lake_get_mr(2));
+    test_eq(badge, 0x99);
+    test_eq(lake_get_mr(0), 0);             /* the child's exit status: every check passed */
+    test_ok(lake_process_destroy(&p));
+    test_eq(ts.bits, 1ul << 3);
+    test_assert(rpc_server.calls >= 54);
+    test_eq(rpc_server.errors, 1);          /* `missing` */
+    struct lake_rpc_client c = client_for(env, 1);
+    rpc_server_stop(&server, &c);
+}
+#endif
