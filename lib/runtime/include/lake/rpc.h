@@ -60,6 +60,7 @@ enum lake_rpc_error {
     LAKE_RPC_BUSY = 43,             /* async: no request id, ring or reply space now */
     LAKE_RPC_CAPS_ON_RING = 44,     /* async: the method has capabilities */
     LAKE_RPC_NOT_DEFERRABLE = 45,   /* defer: no slot for the reply capability */
+    LAKE_RPC_FIRST_USER_STATUS = 64,    /* handlers' own statuses start here */
 };
 
 /* Name of a status (lake_error_name for the kernel's codes). */
