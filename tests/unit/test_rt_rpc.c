@@ -301,6 +301,11 @@ TEST(event_received_caps)
     CHECK(lake_event_dispatch(&loop, 3, lake_msginfo(1, 1, 2, 0), &reply));
     CHECK_EQ(handled_caps, 200);
     CHECK_EQ(loop.recv_caps, 0);
+    CHECK_EQ(slots_freed, 0);               /* later: freeing may reuse the words */
+    CHECK_EQ(loop.spare, 201);
+    lake_event_release_spare(&loop);
+    CHECK_EQ(slots_freed, 2);
+    lake_event_release_spare(&loop);
     CHECK_EQ(slots_freed, 2);
     /* No caps: the window stays for the next message. */
     loop.recv_caps = 300;
@@ -310,6 +315,7 @@ TEST(event_received_caps)
     /* Caps for nobody are dropped with the whole window. */
     CHECK(lake_event_dispatch(&loop, 77, lake_msginfo(1, 0, 3, 0), &reply));
     CHECK_EQ(loop.recv_caps, 0);
+    lake_event_release_spare(&loop);
     CHECK_EQ(slots_freed, 5);
 }
 

@@ -1,11 +1,17 @@
 /*
- * rpcclient: the client of RPC_007, a process of its own (spawned by the
- * test from build/user/rpcclient.elf). Its first extra cap is a badged
- * endpoint of the test's RPC server (user/tests/rpc_iface.h). It makes
- * blocking calls, takes a notification cap from the server and signals
- * it, and exits with 0 or the number of the check that failed.
+ * rpcclient: the client of RPC_007 and RPC_008, a process of its own
+ * (spawned by the test from build/user/rpcclient.elf). Its first extra cap
+ * is a badged endpoint of the test's RPC server (user/tests/rpc_iface.h).
+ * It makes blocking calls, takes a notification cap from the server and
+ * signals it; with "async" it then sets up a ring channel with the server
+ * (connect) and makes asynchronous calls over it. It exits with 0 or the
+ * number of the check that failed.
  */
 #include <stdio.h>
+#include <string.h>
+
+#include <lake/event.h>
+#include <lake/runtime.h>
 
 #include <lake/lake.h>
 #include <lake/procinfo.h>
@@ -15,6 +21,9 @@
 
 #define CHILD_DEPTH 64      /* spawned CNode: radix 12, 52-bit guard, cptr = slot */
 #define BELL_BIT    (1ul << 3)
+#define CHAN_VADDR  0x50000000ul
+#define ASYNC_CALLS 500
+#define IDS         32          /* = ring slots: every request and reply takes one */
 
 static int run(const struct lake_procinfo *pi, lake_word_t badge_expected)
 {
@@ -50,6 +59,98 @@ static int run(const struct lake_procinfo *pi, lake_word_t badge_expected)
     return 0;
 }
 
+/* ---- asynchronous calls over a channel made with connect ------------------- */
+
+static struct lake_alloc alloc;         /* from the quota untyped */
+static struct lake_event_loop loop;
+static struct lake_rpc_async async;
+static struct lake_rpc_pending pending[IDS];
+static unsigned done, wrong, busy;
+static uint32_t peak;
+
+static void ring_server(void *ctx)
+{
+    lake_signal((lake_cptr_t)(uintptr_t)ctx);
+}
+
+static void echo_done(void *ctx, int status, const struct trpc_echo_out *out)
+{
+    if (status != LAKE_OK || out->v != (lake_word_t)(uintptr_t)ctx)
+        wrong++;
+    done++;
+}
+
+static int new_object(unsigned type, lake_cptr_t *slot)
+{
+    return lake_alloc_object(&alloc, type, 0, slot);
+}
+
+/* A notification for our loop and a cap of it for the server's replies;
+ * connect returns the channel's frames (mapped here) and the cap that
+ * rings the server. */
+static int connect(const struct lake_procinfo *pi, struct lake_rpc_client *c)
+{
+    struct trpc_connect_in in = { .order = TRPC_CHAN_ORDER };
+    struct trpc_connect_out out;
+    lake_cptr_t ntfn;
+    if (new_object(LAKE_OBJ_NOTIFICATION, &ntfn))
+        return 20;
+    struct lake_event_slots slots = { NULL, NULL, NULL, pi->cnode, CHILD_DEPTH };
+    lake_event_loop_init(&loop, 0, ntfn, &slots);
+    if (lake_alloc_slot(&alloc, &in.caps[0]) || lake_event_mint_bits(&loop, 1, in.caps[0]))
+        return 21;
+    /* The three caps that come back land in consecutive empty slots. */
+    for (unsigned i = 0; i < 3; i++)
+        if (lake_alloc_slot(&alloc, &out.caps[i]) || out.caps[i] != out.caps[0] + i)
+            return 22;
+    int status = trpc_connect(c, &in, &out);
+    if (status != LAKE_OK) {
+        printf("rpcclient: connect: %d (%s / %s)\n", status, lake_error_name(status),
+               lake_rpc_status_name(status));
+        return 23;
+    }
+    for (unsigned i = 0; i < TRPC_CHAN_PAGES; i++)
+        if (lake_map_page(&alloc, out.caps[i], pi->vspace, CHAN_VADDR + i * LAKE_PAGE_SIZE,
+                          LAKE_RIGHTS_RW, LAKE_ATTR_EXECUTE_NEVER))
+            return 24;
+    lake_cptr_t to_server = out.caps[TRPC_CHAN_PAGES];
+    if (lake_rpc_async_init(&async, (void *)CHAN_VADDR, pending, IDS, ring_server,
+                            (void *)(uintptr_t)to_server) ||
+        lake_rpc_async_attach(&async, &loop, 0))
+        return 25;
+    return 0;
+}
+
+static int run_async(const struct lake_procinfo *pi, struct lake_rpc_client *c)
+{
+    if (pi->num_untyped < 1)
+        return 30;
+    alloc = (struct lake_alloc){ pi->untyped[0].cptr, pi->first_free_slot + 1,
+                                 (lake_cptr_t)1 << pi->cnode_radix };
+    int error = connect(pi, c);
+    if (error)
+        return error;
+    for (lake_word_t i = 0; i < ASYNC_CALLS; i++) {
+        /* Flow control: when the channel is full, take replies first. */
+        while ((error = trpc_echo_async(&async, &(struct trpc_echo_in){ i }, echo_done,
+                                        (void *)(uintptr_t)i)) == LAKE_RPC_BUSY) {
+            busy++;
+            lake_event_loop_run_once(&loop, true);
+        }
+        if (error)
+            return 31;
+        if (lake_rpc_async_outstanding(&async) > peak)
+            peak = lake_rpc_async_outstanding(&async);
+    }
+    while (done < ASYNC_CALLS)
+        lake_event_loop_run_once(&loop, true);
+    printf("rpcclient: %u asynchronous calls, %u at most outstanding, %u times busy\n", done,
+           (unsigned)peak, busy);
+    if (wrong || async.stale || peak != IDS || busy == 0)
+        return 32;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const struct lake_procinfo *pi = lake_procinfo;
@@ -59,6 +160,10 @@ int main(int argc, char **argv)
     for (const char *s = argv[1]; *s >= '0' && *s <= '9'; s++)
         badge = badge * 10 + (lake_word_t)(*s - '0');
     int status = run(pi, badge);
+    if (status == 0 && argc > 2 && strcmp(argv[2], "async") == 0) {
+        struct lake_rpc_client c = { pi->caps.start, pi->cnode, CHILD_DEPTH };
+        status = run_async(pi, &c);
+    }
     printf("rpcclient: %s (%d)\n", status ? "failed" : "all calls answered", status);
     return status;
 }

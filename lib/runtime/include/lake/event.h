@@ -111,6 +111,8 @@ struct lake_event_loop {
     lake_cptr_t ntfn;
     struct lake_event_slots slots;
     lake_cptr_t recv_caps;      /* current window of received-cap slots (0: none) */
+    lake_cptr_t spare;          /* slots of a used window still to give back */
+    unsigned nspare;
     struct lake_event_range ranges[LAKE_EVENT_MAX_RANGES];
     unsigned nranges;
     unsigned last_range;        /* lookup cache: the last range that matched */
@@ -150,6 +152,10 @@ const struct lake_event_range *lake_event_find(struct lake_event_loop *loop, lak
  * reply is staged in *reply. Used by run/run_once; public for tests. */
 bool lake_event_dispatch(struct lake_event_loop *loop, lake_word_t badge, lake_msginfo_t info,
                          lake_msginfo_t *reply);
+/* Give back the unused slots of a consumed receive window (done before
+ * the next wait: freeing may be a system call that reuses the message
+ * words). */
+void lake_event_release_spare(struct lake_event_loop *loop);
 /* Take every message waiting in the ring sources; returns how many. */
 unsigned lake_event_drain_rings(struct lake_event_loop *loop);
 /* Before blocking: true if every ring is empty and announced asleep. */
