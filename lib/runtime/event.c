@@ -60,13 +60,17 @@ int lake_event_loop_run(struct lake_event_loop *loop)
     no_receive_path(loop);
     while (!loop->stop) {
         bool sleep = true;
-        if (loop->nrings) {
+        if (loop->nrings && !lake_event_rings_prepare_sleep(loop)) {
+            /* A ring has messages. Its handlers may make system calls that
+             * reuse the staged reply words: answer first. Then only look
+             * at the endpoint, so busy rings cannot starve it. */
+            if (have_reply)
+                lake_reply(reply);
+            have_reply = false;
             lake_event_drain_rings(loop);
             if (loop->stop)
                 break;
-            /* Data arrived after the drain: do not block, just look at
-             * the endpoint so rings cannot starve it. */
-            sleep = lake_event_rings_prepare_sleep(loop);
+            sleep = false;
         }
         lake_word_t badge;
         lake_msginfo_t info;
