@@ -138,7 +138,9 @@ int lake_rpc_serve_endpoint(struct lake_rpc_server *s, lake_word_t lo, lake_word
  * read the request's fields first (endpoint: saving the reply capability
  * is a system call that reuses the message words). */
 int lake_rpc_defer(struct lake_rpc_call *call, struct lake_rpc_deferred *d);
-/* Answer a deferred request (once). */
+/* Answer a deferred request (once). From the server loop's thread: a
+ * ring's reply side has one producer (the endpoint side would work from
+ * any thread whose slot allocator allows it). */
 int lake_rpc_reply_deferred(struct lake_rpc_deferred *d, int status, const void *out,
                             unsigned out_words, unsigned out_caps);
 
