@@ -23,7 +23,7 @@
 #define BELL_BIT    (1ul << 3)
 #define CHAN_VADDR  0x50000000ul
 #define ASYNC_CALLS 500
-#define IDS         32          /* = ring slots: every request and reply takes one */
+#define IDS         16          /* = ring slots: every request and reply takes one */
 
 static int run(const struct lake_procinfo *pi, lake_word_t badge_expected)
 {
@@ -80,44 +80,30 @@ static void echo_done(void *ctx, int status, const struct trpc_echo_out *out)
     done++;
 }
 
-static int new_object(unsigned type, lake_cptr_t *slot)
-{
-    return lake_alloc_object(&alloc, type, 0, slot);
-}
-
-/* A notification for our loop and a cap of it for the server's replies;
- * connect returns the channel's frames (mapped here) and the cap that
- * rings the server. */
+/* connect returns the channel's frame (mapped here), the cap that rings
+ * the server and the notification our loop waits on. */
 static int connect(const struct lake_procinfo *pi, struct lake_rpc_client *c)
 {
-    struct trpc_connect_in in = { .order = TRPC_CHAN_ORDER };
     struct trpc_connect_out out;
-    lake_cptr_t ntfn;
-    if (new_object(LAKE_OBJ_NOTIFICATION, &ntfn))
-        return 20;
-    struct lake_event_slots slots = { NULL, NULL, NULL, pi->cnode, CHILD_DEPTH };
-    lake_event_loop_init(&loop, 0, ntfn, &slots);
-    if (lake_alloc_slot(&alloc, &in.caps[0]) || lake_event_mint_bits(&loop, 1, in.caps[0]))
-        return 21;
     /* The three caps that come back land in consecutive empty slots. */
     for (unsigned i = 0; i < 3; i++)
         if (lake_alloc_slot(&alloc, &out.caps[i]) || out.caps[i] != out.caps[0] + i)
-            return 22;
-    int status = trpc_connect(c, &in, &out);
+            return 20;
+    int status = trpc_connect(c, &(struct trpc_connect_in){ .order = TRPC_CHAN_ORDER }, &out);
     if (status != LAKE_OK) {
         printf("rpcclient: connect: %d (%s / %s)\n", status, lake_error_name(status),
                lake_rpc_status_name(status));
-        return 23;
+        return 21;
     }
-    for (unsigned i = 0; i < TRPC_CHAN_PAGES; i++)
-        if (lake_map_page(&alloc, out.caps[i], pi->vspace, CHAN_VADDR + i * LAKE_PAGE_SIZE,
-                          LAKE_RIGHTS_RW, LAKE_ATTR_EXECUTE_NEVER))
-            return 24;
-    lake_cptr_t to_server = out.caps[TRPC_CHAN_PAGES];
+    lake_cptr_t frame = out.caps[0], to_server = out.caps[1], ntfn = out.caps[2];
+    if (lake_map_page(&alloc, frame, pi->vspace, CHAN_VADDR, LAKE_RIGHTS_RW,
+                      LAKE_ATTR_EXECUTE_NEVER))
+        return 22;
+    lake_event_loop_init(&loop, 0, ntfn, NULL);
     if (lake_rpc_async_init(&async, (void *)CHAN_VADDR, pending, IDS, ring_server,
                             (void *)(uintptr_t)to_server) ||
         lake_rpc_async_attach(&async, &loop, 0))
-        return 25;
+        return 23;
     return 0;
 }
 

@@ -3,12 +3,12 @@
  * client program user/rpcclient that RPC_007 and RPC_008 spawn in its own
  * process.
  *
- * connect sets up an asynchronous channel between processes: the client
- * sends a notification cap for its reply bit (the server's reply doorbell);
- * the server makes and maps the channel's two frames (TRPC_CHAN_PAGES),
- * takes the requests as a ring source on a bit of its own and returns
- * copies of the frames and a cap that rings that bit. The server owns the
- * memory, so a client that dies cannot pull the channel from under it.
+ * connect sets up an asynchronous channel between processes, everything
+ * made by the server: the channel's frame (TRPC_CHAN_PAGES), mapped and
+ * initialised, a notification for the client's loop (the server's replies
+ * ring its bit 0) and a cap that rings the server's bit for this channel.
+ * The client gets copies of the three; since the server owns them, a
+ * client that dies cannot pull the channel or the doorbell from under it.
  */
 #ifndef TESTS_RPC_IFACE_H
 #define TESTS_RPC_IFACE_H
@@ -26,11 +26,11 @@
     M(X, release, 8, (), (lake_word_t n;), 0, 0)                                          \
     M(X, stop, 9, (), (), 0, 0)                                                           \
     M(X, missing, 10, (), (), 0, 0)                                                       \
-    M(X, connect, 11, (lake_word_t order;), (lake_word_t bit;), 1, 3)
+    M(X, connect, 11, (lake_word_t order;), (lake_word_t bit;), 0, 3)
 
 LAKE_RPC_DECLARE(trpc, TRPC_INTERFACE)
 
-#define TRPC_CHAN_PAGES 2
-#define TRPC_CHAN_ORDER 5           /* 2 x (192 + 32 x 64) bytes: two pages */
+#define TRPC_CHAN_PAGES 1
+#define TRPC_CHAN_ORDER 4           /* 2 x (192 + 16 x 64) bytes: one page */
 
 #endif

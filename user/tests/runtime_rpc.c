@@ -526,8 +526,9 @@ static int do_stop(struct lake_rpc_call *call, const struct trpc_stop_in *in,
 static struct lake_rpc_ring_conn conns[ASYNC_CLIENTS];
 static void bell(void *ctx);
 
-/* A channel for a client in another process: frames of ours, mapped here
- * and handed over, requests served on bit 8 + k, a cap for that bit. */
+/* A channel for a client in another process, all of it ours: the frame
+ * (mapped here), the client's notification (our replies ring its bit 0)
+ * and a cap for our bit 8 + k, which serves the requests. */
 static int do_connect(struct lake_rpc_call *call, const struct trpc_connect_in *in,
                       struct trpc_connect_out *out)
 {
@@ -537,26 +538,33 @@ static int do_connect(struct lake_rpc_call *call, const struct trpc_connect_in *
         return LAKE_INVALID_ARGUMENT;
     unsigned k = ts.connected, bit = 8 + k;
     lake_word_t va = CONNECT_VADDR + k * TRPC_CHAN_PAGES * PAGE;
-    for (unsigned i = 0; i < TRPC_CHAN_PAGES; i++) {
-        int error = lake_alloc_object(&env->alloc, LAKE_OBJ_FRAME_4K, 0, &out->caps[i]);
-        if (error == LAKE_OK)
-            error = lake_map_page(&env->alloc, out->caps[i], env->vspace, va + i * PAGE,
-                                  LAKE_RIGHTS_RW, LAKE_ATTR_EXECUTE_NEVER);
-        if (error)
-            return error;
-    }
-    lake_cptr_t *ring_cap = &out->caps[TRPC_CHAN_PAGES];
-    int error = lake_rpc_chan_init((void *)va, TRPC_CHAN_PAGES * PAGE, TRPC_CHAN_ORDER);
+    lake_cptr_t frame, ntfn, to_client, to_server;
+    int error = lake_alloc_object(&env->alloc, LAKE_OBJ_FRAME_4K, 0, &frame);
+    if (error == LAKE_OK)
+        error = lake_map_page(&env->alloc, frame, env->vspace, va, LAKE_RIGHTS_RW,
+                              LAKE_ATTR_EXECUTE_NEVER);
+    if (error == LAKE_OK)
+        error = lake_rpc_chan_init((void *)va, TRPC_CHAN_PAGES * PAGE, TRPC_CHAN_ORDER);
+    if (error == LAKE_OK)
+        error = lake_alloc_object(&env->alloc, LAKE_OBJ_NOTIFICATION, 0, &ntfn);
+    if (error == LAKE_OK)
+        error = lake_alloc_slot(&env->alloc, &to_client);
+    if (error == LAKE_OK)
+        error = lake_cnode_mint(env->cnode, to_client, TEST_DEPTH, env->cnode, ntfn, TEST_DEPTH,
+                                LAKE_RIGHT_WRITE, LAKE_EVENT_NTFN_FLAG | 1);
     if (error == LAKE_OK)
         error = lake_rpc_serve_ring(call->server, &conns[k], (void *)va, bit, 300 + k, bell,
-                                    (void *)(uintptr_t)in->caps[0]);
+                                    (void *)(uintptr_t)to_client);
     if (error == LAKE_OK)
-        error = loop->slots.alloc(loop->slots.ctx, 1, ring_cap);
+        error = loop->slots.alloc(loop->slots.ctx, 1, &to_server);
     if (error == LAKE_OK)
-        error = lake_event_mint_bits(loop, 1ul << bit, *ring_cap);
+        error = lake_event_mint_bits(loop, 1ul << bit, to_server);
     if (error)
         return error;
     out->bit = bit;
+    out->caps[0] = frame;
+    out->caps[1] = to_server;
+    out->caps[2] = ntfn;
     ts.connected++;
     return LAKE_OK;
 }
@@ -963,7 +971,7 @@ TEST(RPC_007, "RPC: a client in its own process (build/user/rpcclient.elf) calls
     rpc_server_stop(&server, &c);
 }
 
-TEST(RPC_008, "RPC: a client process gets a ring channel from a connect RPC (frame and doorbell caps) and makes 500 asynchronous calls, 32 at a time")
+TEST(RPC_008, "RPC: a client process gets a ring channel from a connect RPC (frame and notification caps) and makes 500 asynchronous calls, 16 at a time")
 {
     setup(env);
     struct lake_thread server;
