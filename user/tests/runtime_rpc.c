@@ -816,7 +816,7 @@ static void blocking_later(void *arg)
 
 /* Replies come in whatever order the server answers (newest first here):
  * each is checked for its range, all of them by the sum. */
-static void later_done_any(void *ctx, int status, const struct trpc_later_out *out)
+static void later_done(void *ctx, int status, const struct trpc_later_out *out)
 {
     struct async_client *c = ctx;
     if (status != LAKE_OK || out->v < 1050 || out->v >= 1050 + c->later)
@@ -831,7 +831,7 @@ static void async_later_client(void *arg)
     struct async_client *c = arg;
     for (unsigned i = 0; i < c->later; i++) {
         int error = trpc_later_async(&c->async, &(struct trpc_later_in){ 50 + i },
-                                     later_done_any, c);
+                                     later_done, c);
         if (error)
             lake_thread_exit(0x10000 + (lake_word_t)error);
     }

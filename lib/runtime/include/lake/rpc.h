@@ -15,7 +15,10 @@
  * and how many capabilities go in and come back (0-3). For each method
  * `m` of interface `x` this generates
  *   struct x_m_in, struct x_m_out     the fields, then `lake_cptr_t caps[n]`
- *   x_m(client, &in, &out)            blocking call (Call/ReplyRecv)
+ *   x_m(client, &in, &out)            blocking call (Call/ReplyRecv); caps
+ *                                     in in->caps[] are sent, returned caps
+ *                                     land in consecutive empty slots from
+ *                                     out->caps[0], which the caller sets
  *   x_m_async(async, &in, done, ctx)  asynchronous call over a ring pair;
  *                                     done(ctx, status, out) runs when the
  *                                     reply arrives (out NULL on an error)
