@@ -107,6 +107,18 @@ static inline const struct lake_event_range *find(struct lake_event_loop *loop,
     return find_slow(loop, badge);
 }
 
+int lake_event_remove_ring(struct lake_event_loop *loop, struct ring_consumer *c)
+{
+    for (unsigned i = 0; i < loop->nrings; i++) {
+        if (loop->rings[i].consumer != c)
+            continue;
+        loop->bits_used &= ~loop->rings[i].bit;
+        loop->rings[i] = loop->rings[--loop->nrings];
+        return LAKE_OK;
+    }
+    return LAKE_INVALID_ARGUMENT;
+}
+
 const struct lake_event_range *lake_event_find(struct lake_event_loop *loop, lake_word_t badge)
 {
     return find(loop, badge);

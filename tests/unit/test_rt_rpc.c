@@ -430,6 +430,12 @@ TEST(ring_marshalling_and_errors)
     CHECK_EQ(c->client.stale, 1);
     CHECK_EQ(lake_rpc_async_outstanding(&c->client), 0);
     CHECK_EQ(done_errors, 0);
+    /* Closed: requests stay in the ring, the bit is free for another. */
+    CHECK_EQ(lake_rpc_close_ring(&c->conn), LAKE_OK);
+    CHECK_EQ(lake_rpc_close_ring(&c->conn), LAKE_INVALID_ARGUMENT);
+    CHECK_EQ(calc_add_async(&c->client, &in, add_done, (void *)(uintptr_t)(42000003)), LAKE_OK);
+    CHECK_EQ(lake_event_drain_rings(&c->server_loop), 0);
+    CHECK_EQ(c->server_loop.bits_used, 0);
     chan_free(c);
 }
 

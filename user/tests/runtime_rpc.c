@@ -984,5 +984,9 @@ TEST(RPC_008, "RPC: a client process gets a ring channel from a connect RPC (fra
     test_assert(rpc_server.calls >= 54 + 500);
     struct lake_rpc_client c = client_for(env, 1);
     rpc_server_stop(&server, &c);
+    /* The loop has stopped: its client is gone, so is the channel. */
+    unsigned rings = loop_a.nrings;
+    test_ok(lake_rpc_close_ring(&conns[0]));
+    test_eq(loop_a.nrings, rings - 1);
 }
 #endif

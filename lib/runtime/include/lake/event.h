@@ -146,6 +146,8 @@ int lake_event_on_bits(struct lake_event_loop *loop, lake_word_t mask, lake_even
 /* A ring channel's consumer end; its producer rings a cap for `bit`. */
 int lake_event_add_ring(struct lake_event_loop *loop, unsigned bit, struct ring_consumer *c,
                         lake_event_ring_fn fn, void *arg);
+/* Stop taking messages from a ring source; its bit is free again. */
+int lake_event_remove_ring(struct lake_event_loop *loop, struct ring_consumer *c);
 /* The handler of a badge (NULL if none). */
 const struct lake_event_range *lake_event_find(struct lake_event_loop *loop, lake_word_t badge);
 /* Dispatch one wake-up (badge, info) as the loop does: returns true if a

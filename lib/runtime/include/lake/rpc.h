@@ -299,6 +299,10 @@ struct lake_rpc_ring_conn {
 
 int lake_rpc_serve_ring(struct lake_rpc_server *s, struct lake_rpc_ring_conn *conn, void *shared,
                         unsigned bit, lake_word_t badge, ring_doorbell_fn doorbell, void *ctx);
+/* Stop serving a channel (e.g. its client is gone): the loop no longer
+ * takes its requests; deferred requests of it must not be answered any
+ * more. From the loop's thread, or while the loop is not running. */
+int lake_rpc_close_ring(struct lake_rpc_ring_conn *conn);
 /* The ring source function (public for tests that drive it by hand). */
 void lake_rpc_ring_request(struct lake_event_loop *loop, const void *data, size_t length,
                            void *conn);
