@@ -3,7 +3,7 @@
 # user/user.ld. Each program <name> is build/user/<name>.elf, built from
 # every .c/.S file in user/<name>/; objects go under build/user/obj/.
 
-USER_PROGRAMS := init tests bench spawnee shell console timer
+USER_PROGRAMS := init tests bench spawnee rpcclient shell console timer
 
 PICOLIBC_DIR := /usr/lib/picolibc/aarch64-linux-gnu
 USER_BUILD   := $(BUILD)/user
@@ -81,6 +81,9 @@ USER_ELFS := $(addprefix $(USER_BUILD)/,$(addsuffix .elf,$(USER_PROGRAMS)))
 # The test suite carries spawnee.elf inside it for the spawn tests (RUNTIME_305).
 $(USER_OBJDIR)/user/tests/runtime_spawn.o: $(USER_BUILD)/spawnee.elf
 $(USER_OBJDIR)/user/tests/runtime_spawn.o: USER_CFLAGS += -DLAKE_SPAWNEE_ELF='"$(USER_BUILD)/spawnee.elf"'
+# ... and rpcclient.elf, a client in a process of its own, for RPC_007 and RPC_008.
+$(USER_OBJDIR)/user/tests/runtime_rpc.o: $(USER_BUILD)/rpcclient.elf
+$(USER_OBJDIR)/user/tests/runtime_rpc.o: USER_CFLAGS += -DLAKE_RPCCLIENT_ELF='"$(USER_BUILD)/rpcclient.elf"'
 
 
 DEPFILES += $(USER_CRT0:.o=.d) $(LIBLAKE_OBJS:.o=.d) $(LIBRUNTIME_OBJS:.o=.d)

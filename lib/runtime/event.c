@@ -16,6 +16,8 @@ static inline void prepare_recv(struct lake_event_loop *loop)
 {
     if (loop->slots.alloc == NULL)
         return;
+    if (loop->nspare)
+        lake_event_release_spare(loop);
     if (loop->recv_caps == 0 &&
         loop->slots.alloc(loop->slots.ctx, LAKE_EVENT_RECV_CAPS, &loop->recv_caps) != LAKE_OK)
         loop->recv_caps = 0;
@@ -58,16 +60,26 @@ int lake_event_loop_run(struct lake_event_loop *loop)
     no_receive_path(loop);
     while (!loop->stop) {
         bool sleep = true;
-        if (loop->nrings) {
+        if (loop->nrings && !lake_event_rings_prepare_sleep(loop)) {
+            /* A ring has messages. Its handlers may make system calls that
+             * reuse the staged reply words: answer first. Then only look
+             * at the endpoint, so busy rings cannot starve it. */
+            if (have_reply)
+                lake_reply(reply);
+            have_reply = false;
             lake_event_drain_rings(loop);
             if (loop->stop)
                 break;
-            /* Data arrived after the drain: do not block, just look at
-             * the endpoint so rings cannot starve it. */
-            sleep = lake_event_rings_prepare_sleep(loop);
+            sleep = false;
         }
         lake_word_t badge;
         lake_msginfo_t info;
+        if (have_reply && loop->slots.alloc && (loop->recv_caps == 0 || loop->nspare)) {
+            /* Slot work ahead may make system calls that reuse the staged
+             * reply words: answer first (only after a message with caps). */
+            lake_reply(reply);
+            have_reply = false;
+        }
         prepare_recv(loop);
         if (sleep && have_reply) {
             info = lake_reply_recv(loop->ep, reply, &badge);

@@ -107,6 +107,18 @@ static inline const struct lake_event_range *find(struct lake_event_loop *loop,
     return find_slow(loop, badge);
 }
 
+int lake_event_remove_ring(struct lake_event_loop *loop, struct ring_consumer *c)
+{
+    for (unsigned i = 0; i < loop->nrings; i++) {
+        if (loop->rings[i].consumer != c)
+            continue;
+        loop->bits_used &= ~loop->rings[i].bit;
+        loop->rings[i] = loop->rings[--loop->nrings];
+        return LAKE_OK;
+    }
+    return LAKE_INVALID_ARGUMENT;
+}
+
 const struct lake_event_range *lake_event_find(struct lake_event_loop *loop, lake_word_t badge)
 {
     return find(loop, badge);
@@ -124,14 +136,15 @@ static void dispatch_bits(struct lake_event_loop *loop, lake_word_t word)
      * blocks again. */
 }
 
-/* Caps of the message in the receive window: the handler owns them; the
- * rest of the window goes back (the binding's free deletes what is in
- * a slot, so an unhandled message's caps are dropped with it). */
+/* Caps of the message in the receive window: the handler owns them. The
+ * rest of the window is given back later, by lake_event_release_spare
+ * before the next wait (the binding's free deletes what is in a slot, so
+ * the caps of an unhandled message go with it): freeing may be a system
+ * call, which would overwrite the message words the handler is about to
+ * read or the reply words it has staged. */
 static lake_cptr_t take_caps(struct lake_event_loop *loop, lake_msginfo_t info, bool keep)
 {
     lake_cptr_t first = loop->recv_caps;
-    if (first == 0)
-        return 0;
     unsigned extra = lake_msginfo_extra_caps(info);
     /* Unwrapped caps arrive as badges, not in a slot. */
     unsigned placed = extra - (unsigned)__builtin_popcount(lake_msginfo_unwrapped(info) &
@@ -139,10 +152,17 @@ static lake_cptr_t take_caps(struct lake_event_loop *loop, lake_msginfo_t info, 
     if (placed == 0)
         return 0;
     unsigned kept = keep ? placed : 0;
-    if (loop->slots.free && kept < LAKE_EVENT_RECV_CAPS)
-        loop->slots.free(loop->slots.ctx, first + kept, LAKE_EVENT_RECV_CAPS - kept);
+    loop->spare = first + kept;
+    loop->nspare = LAKE_EVENT_RECV_CAPS - kept;
     loop->recv_caps = 0;
     return keep ? first : 0;
+}
+
+void lake_event_release_spare(struct lake_event_loop *loop)
+{
+    if (loop->nspare && loop->slots.free)
+        loop->slots.free(loop->slots.ctx, loop->spare, loop->nspare);
+    loop->nspare = 0;
 }
 
 bool lake_event_dispatch(struct lake_event_loop *loop, lake_word_t badge, lake_msginfo_t info,

@@ -356,3 +356,8 @@ int lake_rpc_serve_ring(struct lake_rpc_server *s, struct lake_rpc_ring_conn *co
         return LAKE_INVALID_ARGUMENT;
     return lake_event_add_ring(s->loop, bit, &conn->requests, lake_rpc_ring_request, conn);
 }
+
+int lake_rpc_close_ring(struct lake_rpc_ring_conn *conn)
+{
+    return lake_event_remove_ring(conn->server->loop, &conn->requests);
+}

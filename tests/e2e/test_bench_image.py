@@ -11,6 +11,7 @@ EXPECTED = [
     "ipc_call_oneway", "ipc_replyrecv_oneway", "ipc_call_roundtrip_fpu",
     "notification_roundtrip", "signal_noswitch", "fault_roundtrip", "frame_map",
     "retype_frame", "irq_to_user",
+    "rpc_roundtrip", "rpc_async_batch64",
 ]
 
 

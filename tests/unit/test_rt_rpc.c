@@ -301,6 +301,11 @@ TEST(event_received_caps)
     CHECK(lake_event_dispatch(&loop, 3, lake_msginfo(1, 1, 2, 0), &reply));
     CHECK_EQ(handled_caps, 200);
     CHECK_EQ(loop.recv_caps, 0);
+    CHECK_EQ(slots_freed, 0);               /* later: freeing may reuse the words */
+    CHECK_EQ(loop.spare, 201);
+    lake_event_release_spare(&loop);
+    CHECK_EQ(slots_freed, 2);
+    lake_event_release_spare(&loop);
     CHECK_EQ(slots_freed, 2);
     /* No caps: the window stays for the next message. */
     loop.recv_caps = 300;
@@ -310,6 +315,7 @@ TEST(event_received_caps)
     /* Caps for nobody are dropped with the whole window. */
     CHECK(lake_event_dispatch(&loop, 77, lake_msginfo(1, 0, 3, 0), &reply));
     CHECK_EQ(loop.recv_caps, 0);
+    lake_event_release_spare(&loop);
     CHECK_EQ(slots_freed, 5);
 }
 
@@ -424,6 +430,12 @@ TEST(ring_marshalling_and_errors)
     CHECK_EQ(c->client.stale, 1);
     CHECK_EQ(lake_rpc_async_outstanding(&c->client), 0);
     CHECK_EQ(done_errors, 0);
+    /* Closed: requests stay in the ring, the bit is free for another. */
+    CHECK_EQ(lake_rpc_close_ring(&c->conn), LAKE_OK);
+    CHECK_EQ(lake_rpc_close_ring(&c->conn), LAKE_INVALID_ARGUMENT);
+    CHECK_EQ(calc_add_async(&c->client, &in, add_done, (void *)(uintptr_t)(42000003)), LAKE_OK);
+    CHECK_EQ(lake_event_drain_rings(&c->server_loop), 0);
+    CHECK_EQ(c->server_loop.bits_used, 0);
     chan_free(c);
 }
 

@@ -15,6 +15,7 @@
 #include <lake/rpc.h>
 #include <lake/thread.h>
 
+#include "rpc_iface.h"
 #include "test.h"
 
 #define PAGE            LAKE_PAGE_SIZE
@@ -24,21 +25,8 @@
 #define PRIO_SERVER     80
 #define PRIO_CLIENT     90
 
-/* ---- the interface of these tests ------------------------------------------------ */
+/* ---- the interface of these tests (rpc_iface.h) ------------------------------- */
 
-#define TRPC_INTERFACE(M, X)                                                                \
-    M(X, echo, 1, (lake_word_t v;), (lake_word_t v;), 0, 0)                               \
-    M(X, add, 2, (lake_word_t a; lake_word_t b;), (lake_word_t sum; lake_word_t badge;), 0, 0) \
-    M(X, mix, 3, (uint32_t x; uint32_t y; lake_word_t w[8];), (lake_word_t w[9];), 0, 0)  \
-    M(X, bell, 4, (), (), 0, 1)                                                           \
-    M(X, rung, 5, (), (lake_word_t bits;), 0, 0)                                          \
-    M(X, poke, 6, (lake_word_t tag;), (), 1, 0)                                           \
-    M(X, later, 7, (lake_word_t v;), (lake_word_t v;), 0, 0)                              \
-    M(X, release, 8, (), (lake_word_t n;), 0, 0)                                          \
-    M(X, stop, 9, (), (), 0, 0)                                                           \
-    M(X, missing, 10, (), (), 0, 0)
-
-LAKE_RPC_DECLARE(trpc, TRPC_INTERFACE)
 LAKE_RPC_DEFINE_SERVER(trpc, TRPC_INTERFACE)
 
 /* ---- threads and slots ---------------------------------------------------------- */
@@ -420,6 +408,7 @@ TEST(CHAN_003, "event loop: three callers answered later through saved reply cap
 
 static struct trpc_state {
     struct test_env *env;
+    unsigned connected;                 /* channels made by connect */
     lake_word_t bits;
     struct lake_rpc_deferred deferred[MAX_DEFERRED];
     lake_word_t deferred_v[MAX_DEFERRED];
@@ -483,10 +472,10 @@ static int do_rung(struct lake_rpc_call *call, const struct trpc_rung_in *in,
 static int do_poke(struct lake_rpc_call *call, const struct trpc_poke_in *in,
                    struct trpc_poke_out *out)
 {
-    (void)out;
     struct lake_event_loop *loop = call->server->loop;
     if (lake_debug_cap_identify(in->caps[0]) != LAKE_OBJ_NOTIFICATION)
         return LAKE_INVALID_CAPABILITY;
+    out->tag = in->tag;             /* words and a cap in one message */
     for (lake_word_t i = 0; i < in->tag; i++)
         lake_signal(in->caps[0]);
     loop->slots.free(loop->slots.ctx, in->caps[0], 1);
@@ -531,9 +520,59 @@ static int do_stop(struct lake_rpc_call *call, const struct trpc_stop_in *in,
     return LAKE_OK;
 }
 
+#define ASYNC_CLIENTS   4
+#define CONNECT_VADDR   (RING_VADDR + 0x800000ul)
+
+static struct lake_rpc_ring_conn conns[ASYNC_CLIENTS];
+static void bell(void *ctx);
+
+/* A channel for a client in another process, all of it ours: the frame
+ * (mapped here), the client's notification (our replies ring its bit 0)
+ * and a cap for our bit 8 + k, which serves the requests. */
+static int do_connect(struct lake_rpc_call *call, const struct trpc_connect_in *in,
+                      struct trpc_connect_out *out)
+{
+    struct test_env *env = ts.env;
+    struct lake_event_loop *loop = call->server->loop;
+    if (in->order != TRPC_CHAN_ORDER || ts.connected == ASYNC_CLIENTS)
+        return LAKE_INVALID_ARGUMENT;
+    unsigned k = ts.connected, bit = 8 + k;
+    lake_word_t va = CONNECT_VADDR + k * TRPC_CHAN_PAGES * PAGE;
+    lake_cptr_t frame, ntfn, to_client, to_server;
+    int error = lake_alloc_object(&env->alloc, LAKE_OBJ_FRAME_4K, 0, &frame);
+    if (error == LAKE_OK)
+        error = lake_map_page(&env->alloc, frame, env->vspace, va, LAKE_RIGHTS_RW,
+                              LAKE_ATTR_EXECUTE_NEVER);
+    if (error == LAKE_OK)
+        error = lake_rpc_chan_init((void *)va, TRPC_CHAN_PAGES * PAGE, TRPC_CHAN_ORDER);
+    if (error == LAKE_OK)
+        error = lake_alloc_object(&env->alloc, LAKE_OBJ_NOTIFICATION, 0, &ntfn);
+    if (error == LAKE_OK)
+        error = lake_alloc_slot(&env->alloc, &to_client);
+    if (error == LAKE_OK)
+        error = lake_cnode_mint(env->cnode, to_client, TEST_DEPTH, env->cnode, ntfn, TEST_DEPTH,
+                                LAKE_RIGHT_WRITE, LAKE_EVENT_NTFN_FLAG | 1);
+    if (error == LAKE_OK)
+        error = lake_rpc_serve_ring(call->server, &conns[k], (void *)va, bit, 300 + k, bell,
+                                    (void *)(uintptr_t)to_client);
+    if (error == LAKE_OK)
+        error = loop->slots.alloc(loop->slots.ctx, 1, &to_server);
+    if (error == LAKE_OK)
+        error = lake_event_mint_bits(loop, 1ul << bit, to_server);
+    if (error)
+        return error;
+    out->bit = bit;
+    out->caps[0] = frame;
+    out->caps[1] = to_server;
+    out->caps[2] = ntfn;
+    ts.connected++;
+    return LAKE_OK;
+}
+
 static const struct trpc_server_ops trpc_ops = {
     .echo = do_echo, .add = do_add, .mix = do_mix, .bell = do_bell, .rung = do_rung,
     .poke = do_poke, .later = do_later, .release = do_release, .stop = do_stop,
+    .connect = do_connect,
 };
 
 static void on_bell(struct lake_event_loop *loop, lake_word_t bits, void *arg)
@@ -650,7 +689,9 @@ TEST(RPC_003, "RPC: capability passing: the server returns a notification cap th
     lake_cptr_t mine = test_new(env, LAKE_OBJ_NOTIFICATION, 0);
     lake_cptr_t badged = test_mint(env, mine, LAKE_RIGHT_WRITE, 0x40);
     struct trpc_poke_in pi = { .tag = 2, .caps = { badged } };
-    test_ok(trpc_poke(&a, &pi, &(struct trpc_poke_out){}));
+    struct trpc_poke_out po;
+    test_ok(trpc_poke(&a, &pi, &po));
+    test_eq(po.tag, 2);
     lake_word_t word = 0;
     test_eq(lake_poll(mine, &word), 0x40);
     /* The server dropped its copy; ours is still here. */
@@ -663,7 +704,6 @@ TEST(RPC_003, "RPC: capability passing: the server returns a notification cap th
 
 /* ---- the asynchronous clients --------------------------------------------------- */
 
-#define ASYNC_CLIENTS   4
 #define ASYNC_REQUESTS  1000
 #define ASYNC_ORDER     10
 
@@ -679,7 +719,6 @@ struct async_client {
 };
 
 static struct async_client *clients[ASYNC_CLIENTS];
-static struct lake_rpc_ring_conn conns[ASYNC_CLIENTS];
 
 static void echo_done(void *ctx, int status, const struct trpc_echo_out *out)
 {
@@ -777,7 +816,7 @@ static void blocking_later(void *arg)
 
 /* Replies come in whatever order the server answers (newest first here):
  * each is checked for its range, all of them by the sum. */
-static void later_done_any(void *ctx, int status, const struct trpc_later_out *out)
+static void later_done(void *ctx, int status, const struct trpc_later_out *out)
 {
     struct async_client *c = ctx;
     if (status != LAKE_OK || out->v < 1050 || out->v >= 1050 + c->later)
@@ -792,7 +831,7 @@ static void async_later_client(void *arg)
     struct async_client *c = arg;
     for (unsigned i = 0; i < c->later; i++) {
         int error = trpc_later_async(&c->async, &(struct trpc_later_in){ 50 + i },
-                                     later_done_any, c);
+                                     later_done, c);
         if (error)
             lake_thread_exit(0x10000 + (lake_word_t)error);
     }
@@ -867,3 +906,87 @@ TEST(RPC_006, "RPC: asynchronous calls: a method without a handler is answered w
     rpc_server_stop(&server, &a);
     free(c);
 }
+
+/* ---- RPC_007: a client in another process ---------------------------------------- */
+
+#ifdef LAKE_RPCCLIENT_ELF
+#include <lake/procinfo.h>
+#include <lake/spawn.h>
+
+__asm__(".section .rodata.rpcclient_elf, \"a\"\n"
+        ".balign 16\n"
+        "rpcclient_elf_start:\n"
+        ".incbin \"" LAKE_RPCCLIENT_ELF "\"\n"
+        "rpcclient_elf_end:\n"
+        ".previous\n");
+extern const char rpcclient_elf_start[], rpcclient_elf_end[];
+
+#define CHILD_BADGE     42
+#define SPAWN_SCRATCH   (RING_VADDR - 0x200000ul)   /* a page whose tables exist */
+
+/* Spawn rpcclient with `argv` and a cap for badge `badge`; returns its exit
+ * status. */
+static lake_word_t run_client_process(struct test_env *env, const char *const *argv,
+                                      lake_word_t badge)
+{
+    lake_cptr_t child_ep = mint_ep(env, &loop_a, badge);
+    lake_cptr_t parent_ep = test_new(env, LAKE_OBJ_ENDPOINT, 0);
+    test_ok(lake_frame_unmap(test_new_page(env, SPAWN_SCRATCH)));
+    struct lake_spawn_args a = {
+        .image = rpcclient_elf_start, .image_size = (size_t)(rpcclient_elf_end - rpcclient_elf_start),
+        .argv = argv, .untyped = test_new_untyped(env, 21), .alloc = &env->alloc,
+        .parent_cnode = env->cnode, .parent_vspace = env->vspace, .scratch_vaddr = SPAWN_SCRATCH,
+        .asid_pool = env->asid_pool, .parent_ep = parent_ep, .badge = 0x99,
+        .authority = env->tcb, .priority = PRIO_CLIENT, .mcp = PRIO_CLIENT,
+        .caps = &child_ep, .num_caps = 1, .quota_bits = 17,
+    };
+    struct lake_process p;
+    int error = lake_spawn(&a, &p);
+    if (error)
+        test_fail(__FILE__, __LINE__, "lake_spawn: %s: %s", lake_error_name(error),
+                  lake_spawn_error_reason());
+    lake_word_t from;
+    lake_msginfo_t info = lake_recv(parent_ep, &from);
+    if (lake_msginfo_label(info) != LAKE_PROC_EXIT_LABEL)
+        test_fail(__FILE__, __LINE__, "child sent label %lu (fault?) words %#lx %#lx %#lx",
+                  (unsigned long)lake_msginfo_label(info), (unsigned long)lake_get_mr(0),
+                  (unsigned long)lake_get_mr(1), (unsigned long)lake_get_mr(2));
+    test_eq(from, 0x99);
+    lake_word_t status = lake_get_mr(0);
+    test_ok(lake_process_destroy(&p));
+    return status;
+}
+
+TEST(RPC_007, "RPC: a client in its own process (build/user/rpcclient.elf) calls the server and gets a capability back")
+{
+    setup(env);
+    struct lake_thread server;
+    rpc_server_setup(env, &server);
+    static const char *const argv[] = { "rpcclient", "42", NULL };
+    test_eq(run_client_process(env, argv, CHILD_BADGE), 0);    /* 0: every check passed */
+    test_eq(ts.bits, 1ul << 3);
+    test_assert(rpc_server.calls >= 54);
+    test_eq(rpc_server.errors, 1);          /* `missing` */
+    struct lake_rpc_client c = client_for(env, 1);
+    rpc_server_stop(&server, &c);
+}
+
+TEST(RPC_008, "RPC: a client process gets a ring channel from a connect RPC (frame and notification caps) and makes 500 asynchronous calls, 16 at a time")
+{
+    setup(env);
+    struct lake_thread server;
+    rpc_server_setup(env, &server);
+    static const char *const argv[] = { "rpcclient", "43", "async", NULL };
+    test_eq(run_client_process(env, argv, CHILD_BADGE + 1), 0);
+    test_eq(ts.connected, 1);
+    test_eq(conns[0].lost, 0);
+    test_eq(conns[0].malformed, 0);
+    test_assert(rpc_server.calls >= 54 + 500);
+    struct lake_rpc_client c = client_for(env, 1);
+    rpc_server_stop(&server, &c);
+    /* The loop has stopped: its client is gone, so is the channel. */
+    unsigned rings = loop_a.nrings;
+    test_ok(lake_rpc_close_ring(&conns[0]));
+    test_eq(loop_a.nrings, rings - 1);
+}
+#endif

@@ -111,6 +111,8 @@ struct lake_event_loop {
     lake_cptr_t ntfn;
     struct lake_event_slots slots;
     lake_cptr_t recv_caps;      /* current window of received-cap slots (0: none) */
+    lake_cptr_t spare;          /* slots of a used window still to give back */
+    unsigned nspare;
     struct lake_event_range ranges[LAKE_EVENT_MAX_RANGES];
     unsigned nranges;
     unsigned last_range;        /* lookup cache: the last range that matched */
@@ -144,12 +146,18 @@ int lake_event_on_bits(struct lake_event_loop *loop, lake_word_t mask, lake_even
 /* A ring channel's consumer end; its producer rings a cap for `bit`. */
 int lake_event_add_ring(struct lake_event_loop *loop, unsigned bit, struct ring_consumer *c,
                         lake_event_ring_fn fn, void *arg);
+/* Stop taking messages from a ring source; its bit is free again. */
+int lake_event_remove_ring(struct lake_event_loop *loop, struct ring_consumer *c);
 /* The handler of a badge (NULL if none). */
 const struct lake_event_range *lake_event_find(struct lake_event_loop *loop, lake_word_t badge);
 /* Dispatch one wake-up (badge, info) as the loop does: returns true if a
  * reply is staged in *reply. Used by run/run_once; public for tests. */
 bool lake_event_dispatch(struct lake_event_loop *loop, lake_word_t badge, lake_msginfo_t info,
                          lake_msginfo_t *reply);
+/* Give back the unused slots of a consumed receive window (done before
+ * the next wait: freeing may be a system call that reuses the message
+ * words). */
+void lake_event_release_spare(struct lake_event_loop *loop);
 /* Take every message waiting in the ring sources; returns how many. */
 unsigned lake_event_drain_rings(struct lake_event_loop *loop);
 /* Before blocking: true if every ring is empty and announced asleep. */

@@ -15,7 +15,10 @@
  * and how many capabilities go in and come back (0-3). For each method
  * `m` of interface `x` this generates
  *   struct x_m_in, struct x_m_out     the fields, then `lake_cptr_t caps[n]`
- *   x_m(client, &in, &out)            blocking call (Call/ReplyRecv)
+ *   x_m(client, &in, &out)            blocking call (Call/ReplyRecv); caps
+ *                                     in in->caps[] are sent, returned caps
+ *                                     land in consecutive empty slots from
+ *                                     out->caps[0], which the caller sets
  *   x_m_async(async, &in, done, ctx)  asynchronous call over a ring pair;
  *                                     done(ctx, status, out) runs when the
  *                                     reply arrives (out NULL on an error)
@@ -60,6 +63,7 @@ enum lake_rpc_error {
     LAKE_RPC_BUSY = 43,             /* async: no request id, ring or reply space now */
     LAKE_RPC_CAPS_ON_RING = 44,     /* async: the method has capabilities */
     LAKE_RPC_NOT_DEFERRABLE = 45,   /* defer: no slot for the reply capability */
+    LAKE_RPC_FIRST_USER_STATUS = 64,    /* handlers' own statuses start here */
 };
 
 /* Name of a status (lake_error_name for the kernel's codes). */
@@ -137,7 +141,9 @@ int lake_rpc_serve_endpoint(struct lake_rpc_server *s, lake_word_t lo, lake_word
  * read the request's fields first (endpoint: saving the reply capability
  * is a system call that reuses the message words). */
 int lake_rpc_defer(struct lake_rpc_call *call, struct lake_rpc_deferred *d);
-/* Answer a deferred request (once). */
+/* Answer a deferred request (once). From the server loop's thread: a
+ * ring's reply side has one producer (the endpoint side would work from
+ * any thread whose slot allocator allows it). */
 int lake_rpc_reply_deferred(struct lake_rpc_deferred *d, int status, const void *out,
                             unsigned out_words, unsigned out_caps);
 
@@ -293,6 +299,10 @@ struct lake_rpc_ring_conn {
 
 int lake_rpc_serve_ring(struct lake_rpc_server *s, struct lake_rpc_ring_conn *conn, void *shared,
                         unsigned bit, lake_word_t badge, ring_doorbell_fn doorbell, void *ctx);
+/* Stop serving a channel (e.g. its client is gone): the loop no longer
+ * takes its requests; deferred requests of it must not be answered any
+ * more. From the loop's thread, or while the loop is not running. */
+int lake_rpc_close_ring(struct lake_rpc_ring_conn *conn);
 /* The ring source function (public for tests that drive it by hand). */
 void lake_rpc_ring_request(struct lake_event_loop *loop, const void *data, size_t length,
                            void *conn);
