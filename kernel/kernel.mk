@@ -111,7 +111,7 @@ $(BUILD)/$(1)/kernel8.img: $(BUILD)/$(1)/kernel.elf
 DEPFILES += $$($(1)_OBJS:.o=.d)
 endef
 
-$(eval $(call kernel_variant,kernel,-DCONFIG_HEARTBEAT,,$(BUILD)/user/init.elf))
+$(eval $(call kernel_variant,kernel,,,$(BUILD)/user/init.elf))
 $(eval $(call kernel_variant,kernel-test,-DCONFIG_HEARTBEAT -DCONFIG_SEMIHOSTING -DCONFIG_KTEST,$(KERNEL_TEST_SRCS),$(BUILD)/user/init.elf))
 $(eval $(call kernel_variant,kernel-ostest,-DCONFIG_SEMIHOSTING -DCONFIG_DEBUG_INVOCATIONS,,$(BUILD)/user/tests.elf))
 $(eval $(call kernel_variant,kernel-bench,-DCONFIG_BENCH -DCONFIG_SEMIHOSTING,,$(BUILD)/user/bench.elf))

@@ -28,6 +28,7 @@
 
 #include <lake/cspace.h>
 #include <lake/env.h>
+#include <lake/event.h>
 #include <lake/runtime.h>
 #include <lake/sync.h>
 #include <lake/untyped.h>
@@ -439,6 +440,40 @@ void lake_env_free_slots(lake_cptr_t first, unsigned count)
 lake_cptr_t lake_env_cspace_root(void)
 {
     return env.ready ? env.pi->cspace_top : 0;
+}
+
+static int loop_alloc(void *ctx, unsigned count, lake_cptr_t *first)
+{
+    (void)ctx;
+    return lake_env_alloc_slots(count, first);
+}
+
+static void loop_free(void *ctx, lake_cptr_t first, unsigned count)
+{
+    (void)ctx;
+    lake_env_free_slots(first, count);
+}
+
+/* Received caps go into the second-level CNode holding the slot: the
+ * kernel resolves that CNode from the CSpace root (T) and indexes it. */
+static void loop_recv_path(void *ctx, lake_cptr_t slot, lake_cptr_t *node, lake_word_t *index,
+                           unsigned *node_depth)
+{
+    (void)ctx;
+    lake_word_t node_index;
+    if (!lake_cspace_retype_dest(&env.cs, slot, &node_index, node_depth, index)) {
+        *node = 0, *index = 0, *node_depth = 0;
+        return;
+    }
+    *node = node_index;
+}
+
+void lake_env_event_slots(struct lake_event_slots *slots)
+{
+    *slots = (struct lake_event_slots){
+        .alloc = loop_alloc, .free = loop_free, .cnode = lake_env_cspace_root(), .depth = 64,
+        .recv_path = loop_recv_path,
+    };
 }
 
 void lake_env_get_stats(struct lake_env_stats *s)

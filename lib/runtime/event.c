@@ -21,8 +21,15 @@ static inline void prepare_recv(struct lake_event_loop *loop)
     if (loop->recv_caps == 0 &&
         loop->slots.alloc(loop->slots.ctx, LAKE_EVENT_RECV_CAPS, &loop->recv_caps) != LAKE_OK)
         loop->recv_caps = 0;
-    if (loop->recv_caps)
+    if (loop->recv_caps && loop->slots.recv_path) {
+        lake_cptr_t node;
+        lake_word_t index;
+        unsigned depth;
+        loop->slots.recv_path(loop->slots.ctx, loop->recv_caps, &node, &index, &depth);
+        lake_set_receive_path(node, index, depth);
+    } else if (loop->recv_caps) {
         lake_set_receive_path(loop->slots.cnode, loop->recv_caps, loop->slots.depth);
+    }
     else
         lake_set_receive_path(0, 0, 0);
 }

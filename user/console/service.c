@@ -27,19 +27,6 @@ lake_cptr_t service_extra_cap(unsigned i)
     return caps->start + i;
 }
 
-/* The event loop takes its slots (received caps, saved reply caps) from
- * the process environment. */
-static int slots_alloc(void *ctx, unsigned count, lake_cptr_t *first)
-{
-    (void)ctx;
-    return lake_env_alloc_slots(count, first);
-}
-
-static void slots_free(void *ctx, lake_cptr_t first, unsigned count)
-{
-    (void)ctx;
-    lake_env_free_slots(first, count);
-}
 
 int service_init(struct service *s, const char *name, const struct lake_rpc_interface *iface,
                  const void *ops, void *state)
@@ -54,8 +41,8 @@ int service_init(struct service *s, const char *name, const struct lake_rpc_inte
         error = lake_tcb_bind_notification(lake_thread_self()->tcb, ntfn);
     if (error != LAKE_OK)
         return error;
-    const struct lake_event_slots slots = { NULL, slots_alloc, slots_free,
-                                            lake_env_cspace_root(), ROOT_DEPTH };
+    struct lake_event_slots slots;
+    lake_env_event_slots(&slots);
     lake_event_loop_init(&s->loop, ep, ntfn, &slots);
     lake_rpc_server_init(&s->server, iface, ops, state, &s->loop);
     return lake_rpc_serve_endpoint(&s->server, SERVICE_CLIENT_BADGE, SERVICE_CLIENT_BADGE);

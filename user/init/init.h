@@ -21,7 +21,7 @@
 
 #define INIT_MAX_PROCS      64
 #define INIT_MAX_FDS        32
-#define INIT_QUOTA_BITS     24          /* a program's own untyped memory: 16 MiB */
+#define INIT_QUOTA_BITS     23          /* a program's own untyped memory: 8 MiB */
 #define INIT_DRIVER_QUOTA   22
 #define INIT_PRIORITY       200         /* init itself */
 #define INIT_PROC_PRIORITY  100

@@ -88,9 +88,7 @@ static int start_driver(const char *path, lake_word_t paddr, unsigned irq)
     const char *argv[] = { path, NULL };
     const char *envp[] = { NULL };
     int64_t pid;
-    printf("init: dbg starting %s\n", path);
     int status = proc_spawn(NULL, path, argv, envp, NULL, true, caps, 2, &pid);
-    printf("init: dbg started %s: %d\n", path, status);
     if (status)
         printf("init: cannot start %s (status %d)\n", path, status);
     /* The child has copies; ours go (the frame's memory returns with them). */
@@ -119,9 +117,7 @@ static void work(struct lake_event_loop *loop, lake_word_t bits, void *arg)
 {
     (void)loop, (void)bits, (void)arg;
     if (init.console_attach_pending) {
-        printf("init: attaching the console\n");
         console_attach();
-        printf("init: attached (%lu)\n", (unsigned long)init.console.ep);
         if (init.shell_pid == 0)
             start_shell();
     }

@@ -226,7 +226,7 @@ static void loop_free(void *ctx, lake_cptr_t first, unsigned count)
 
 struct lake_event_slots mem_event_slots(void)
 {
-    return (struct lake_event_slots){ NULL, loop_alloc, loop_free, LAKE_ROOT_CNODE, DEPTH };
+    return (struct lake_event_slots){ NULL, loop_alloc, loop_free, LAKE_ROOT_CNODE, DEPTH, NULL };
 }
 
 lake_word_t mem_scratch_page(void)

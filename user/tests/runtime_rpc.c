@@ -100,7 +100,7 @@ static struct lake_event_slots pool_slots(struct test_env *env)
 {
     memset(&pool, 0, sizeof(pool));
     pool.env = env;
-    return (struct lake_event_slots){ NULL, pool_alloc, pool_free, env->cnode, TEST_DEPTH };
+    return (struct lake_event_slots){ NULL, pool_alloc, pool_free, env->cnode, TEST_DEPTH, NULL };
 }
 
 /* A loop with an endpoint and a notification bound to the thread that
@@ -759,7 +759,7 @@ static struct async_client *async_client_setup(struct test_env *env, unsigned i)
     c->shared = new_pages(env, RING_VADDR + i * span, bytes);
     test_ok(lake_rpc_chan_init(c->shared, bytes, ASYNC_ORDER));
     c->index = i;
-    struct lake_event_slots none = { NULL, NULL, NULL, env->cnode, TEST_DEPTH };
+    struct lake_event_slots none = { NULL, NULL, NULL, env->cnode, TEST_DEPTH, NULL };
     lake_event_loop_init(&c->loop, 0, test_new(env, LAKE_OBJ_NOTIFICATION, 0), &none);
     lake_cptr_t to_client = mint_bits(env, &c->loop, 1);
     c->to_server = mint_bits(env, &loop_a, 1ul << (8 + i));

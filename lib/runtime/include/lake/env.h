@@ -80,6 +80,10 @@ void lake_env_free_slots(lake_cptr_t first, unsigned count);
 /* Where a cptr of this process's CSpace is, for invocations that take a
  * (root, index, depth) slot: the root is the top CNode, depth 64. */
 lake_cptr_t lake_env_cspace_root(void);
+/* Slots for an event loop (lake/event.h) of this process: from the
+ * environment's allocator, with the receive path of the two-level CSpace. */
+struct lake_event_slots;
+void lake_env_event_slots(struct lake_event_slots *slots);
 
 /* Threads whose stacks are lazily backed regions (guard page below) and
  * whose faults go to the pager. stack_bytes 0: 64 KiB. */

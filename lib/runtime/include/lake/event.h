@@ -85,6 +85,13 @@ struct lake_event_slots {
     void (*free)(void *ctx, lake_cptr_t first, unsigned count);
     lake_cptr_t cnode;          /* root CNode naming the slots ... */
     unsigned depth;             /* ... at this depth */
+    /* Optional: the kernel's receive path for `slot` (the CNode that holds
+     * it, named from the thread's CSpace root at cnode_depth, and the
+     * index in that CNode). NULL: (cnode, slot, depth), right when cnode
+     * is a single-level root CNode. A two-level CSpace needs this:
+     * lake_env_event_slots supplies it. */
+    void (*recv_path)(void *ctx, lake_cptr_t slot, lake_cptr_t *node, lake_word_t *index,
+                      unsigned *node_depth);
 };
 
 struct lake_event_range {
