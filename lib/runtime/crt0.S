@@ -11,13 +11,18 @@
 	.global _start
 	.type _start, %function
 _start:
+	/* A spawned process starts on the stack its parent made (with a
+	 * guard page below); the root task on the one below. */
+	mov	x9, sp
+	cbnz	x9, 1f
 	adrp	x9, __lake_stack_top
 	add	x9, x9, :lo12:__lake_stack_top
 	mov	sp, x9
+1:
 	mov	x29, xzr
 	mov	x30, xzr
 	bl	__lake_start
-1:	b	1b
+2:	b	2b
 	.size _start, . - _start
 
 	.section .bss.lake_stack, "aw", %nobits

@@ -47,7 +47,7 @@
 #define DEFAULT_STACK_BYTES (64u << 10)
 #define CS_NODES            ((1u << LAKE_PROC_TOP_RADIX) - LAKE_PROC_L2_FIRST_INDEX)
 #define ENV_FLOOR           LAKE_ENV_HEAP_BASE
-#define ENV_CEILING         0x7f0000000000ul
+#define ENV_CEILING         (1ul << 47)
 
 struct frame_mapping {
     lake_cptr_t frame;
@@ -790,6 +790,8 @@ static bool pager_handle(lake_msginfo_t info)
         env_unlock();
         if (action == VSPACE_RESUME)
             return true;
+        if (addr - env.pi->stack_guard < PAGE)
+            reason = "stack overflow (guard page)";
         print_kill(in_region && reason ? reason : describe_vm_fault(fsr, prefetch, write), addr,
                    true, pc);
         lake_procinfo_exit(LAKE_EXIT_FAULT_VM);
@@ -888,6 +890,14 @@ static int init_vspace(void)
         error = vspace_reserve_at(&env.vs, LAKE_ENV_NODES_BASE,
                                   (lake_word_t)LAKE_ENV_MAX_NODES *
                                       sizeof(struct lake_untyped_node), &fixed_attr, &r);
+    /* The main thread's stack and the rest of spawn's area are mapped
+     * already; its guard page is known, so an overflow is reported as one. */
+    static const struct vspace_attr guard_attr = { .kind = VSPACE_GUARD, .rights = LAKE_RIGHT_READ };
+    if (error == LAKE_OK && env.pi->stack_guard >= ENV_FLOOR)
+        error = vspace_reserve_at(&env.vs, env.pi->stack_guard, PAGE, &guard_attr, &r);
+    if (error == LAKE_OK && env.pi->stack_start >= ENV_FLOOR)
+        error = vspace_reserve_at(&env.vs, env.pi->stack_start,
+                                  env.pi->stack_end - env.pi->stack_start, &fixed_attr, &r);
     if (error)
         return error;
     env.arena_mapped = LAKE_ENV_META_BASE;
