@@ -52,7 +52,7 @@ int main(int argc, char **argv)
     if (bin_parse_opts(argc, argv, "", &o) < 0)
         return bin_usage(USAGE, o.bad_arg, o.bad);
     if (o.nargs == 0)
-        return cat_fd(0, "-");
+        return bin_finish(cat_fd(0, "-"));
     int status = 0;
     for (int i = 1; i <= o.nargs; i++)
         status |= cat_file(argv[i]);
