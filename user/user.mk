@@ -89,8 +89,8 @@ user: $(USER_ELFS)
 # build/user/bin/<name>.elf, built like the programs above. user/bin/common/
 # holds their shared headers and:
 #   common/include/  a fallback <sys/dirent.h> (picolibc's only says "not
-#                    supported"), used only while lib/runtime/include has no
-#                    dirent header of its own;
+#                    supported"), used only while lib/runtime/include and
+#                    include have no dirent header of their own;
 #   common/compat/   weak stand-ins, one per file, returning ENOSYS for the
 #                    POSIX and lake/sys.h functions the runtime does not
 #                    define yet. They are an archive searched after the
@@ -101,8 +101,8 @@ BIN_PROGRAMS := $(sort $(filter-out bin/common,$(patsubst user/%/.,%,$(wildcard 
 BIN_COMPAT_SRCS := $(sort $(wildcard user/bin/common/compat/*.c))
 BIN_COMPAT_OBJS := $(call user_objs,$(BIN_COMPAT_SRCS))
 BIN_COMPAT      := $(USER_BUILD)/libbincompat.a
-BIN_CFLAGS      := $(if $(wildcard lib/runtime/include/dirent.h lib/runtime/include/sys/dirent.h),,\
-	-Iuser/bin/common/include)
+BIN_CFLAGS      := $(if $(wildcard $(addsuffix /dirent.h,lib/runtime/include lib/runtime/include/sys \
+	include include/sys)),,-Iuser/bin/common/include)
 
 $(foreach p,$(BIN_PROGRAMS),$(eval $(call user_program,$(p))))
 

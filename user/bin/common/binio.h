@@ -137,7 +137,8 @@ static inline int bin_finish(int status)
     if (bin_out_errno != 0) {
         int e = bin_out_errno;
         bin_out_errno = 0;
-        bin_error("write error: %s", strerror(e));
+        if (e != EPIPE)             /* the reader went away: quietly */
+            bin_error("write error: %s", strerror(e));
         return 1;
     }
     return status;
