@@ -128,10 +128,16 @@ endef
 
 $(foreach p,$(INITFS_PROGS),$(eval $(call initfs_file,$(p))))
 
-$(INITFS): $(addprefix $(INITFS_DIR)/,$(INITFS_NAMES))
+# The sorted list of names, rewritten only when it changes, so the archive
+# is packed again when a program comes or goes.
+$(INITFS_DIR).list: FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' $(INITFS_NAMES) | LC_ALL=C sort > $@.tmp; \
+	 if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(INITFS): $(INITFS_DIR).list $(addprefix $(INITFS_DIR)/,$(INITFS_NAMES))
 	$(Q)echo "  CPIO    $@"
-	$(Q)printf '%s\n' $(INITFS_NAMES) | LC_ALL=C sort | \
-		(cd $(INITFS_DIR) && cpio -o -H newc --reproducible --quiet) > $@
+	$(Q)(cd $(INITFS_DIR) && cpio -o -H newc --reproducible --quiet) < $< > $@
 
 user: $(BIN_ELFS) $(INITFS)
 

@@ -11,16 +11,22 @@
 
 #define USAGE "cat [FILE]..."
 
+/* Set when stdout failed: there is no point in reading more. */
+static bool output_failed;
+
 /* Copies one input to stdout; returns 0 or 1. */
 static int cat_fd(int fd, const char *name)
 {
     bool reading = false;
     if (bin_copy_fd(fd, 1, &reading) == 0)
         return 0;
-    if (reading)
+    if (reading) {
         bin_error("%s: %s", name, strerror(errno));
-    else
-        bin_error("write error: %s", strerror(errno));
+    } else {
+        output_failed = true;
+        if (errno != EPIPE)         /* the reader went away: quietly */
+            bin_error("write error: %s", strerror(errno));
+    }
     return 1;
 }
 
@@ -52,9 +58,9 @@ int main(int argc, char **argv)
     if (bin_parse_opts(argc, argv, "", &o) < 0)
         return bin_usage(USAGE, o.bad_arg, o.bad);
     if (o.nargs == 0)
-        return cat_fd(0, "-");
+        return bin_finish(cat_fd(0, "-"));
     int status = 0;
-    for (int i = 1; i <= o.nargs; i++)
+    for (int i = 1; i <= o.nargs && !output_failed; i++)
         status |= cat_file(argv[i]);
     return bin_finish(status);
 }

@@ -165,7 +165,7 @@ static inline int bin_format_uptime(uint64_t ns, char *buf, size_t size)
                                days == 1 ? "" : "s", h, m, sec), size);
 }
 
-#define BIN_PS_HEADER "  PID  PPID STATE        MEM NAME"
+#define BIN_PS_HEADER "  PID  PPID STATE          MEM NAME"
 
 /* One line of ps under BIN_PS_HEADER; state 1 is running, 2 a zombie;
  * name holds at most name_max bytes, NUL-terminated or not; memory in

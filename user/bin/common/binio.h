@@ -80,19 +80,29 @@ static inline void bin_line(const char *s)
 
 static inline void bin_vmessage(const char *fmt, va_list ap)
 {
-    char msg[512];
-    int n = snprintf(msg, sizeof(msg), "%s: ", bin_name);
-    if (n < 0 || (size_t)n >= sizeof(msg))
-        n = 0;
-    int m = vsnprintf(msg + n, sizeof(msg) - (size_t)n - 1, fmt, ap);
-    if (m < 0)
-        m = 0;
-    size_t len = (size_t)n + (size_t)m;
-    if (len > sizeof(msg) - 2)
-        len = sizeof(msg) - 2;      /* cut very long names short */
+    char small[256];
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, again);
+    va_end(again);
+    size_t prefix = strlen(bin_name) + 2;
+    size_t size = prefix + (n > 0 ? (size_t)n : 0) + 2;
+    char *msg = size <= sizeof(small) ? small : malloc(size);
+    if (msg == NULL) {              /* no memory: a shortened message */
+        msg = small;
+        size = sizeof(small);
+    }
+    int m = snprintf(msg, size, "%s: ", bin_name);
+    size_t len = m > 0 && (size_t)m < size ? (size_t)m : 0;
+    m = vsnprintf(msg + len, size - len - 1, fmt, ap);
+    len += m > 0 ? (size_t)m : 0;
+    if (len > size - 2)
+        len = size - 2;
     msg[len++] = '\n';
     bin_flush();                    /* keep stdout and stderr in order */
     (void)bin_write_all(2, msg, len);
+    if (msg != small)
+        free(msg);
 }
 
 /* "name: <formatted message>" on stderr. */
@@ -127,7 +137,8 @@ static inline int bin_finish(int status)
     if (bin_out_errno != 0) {
         int e = bin_out_errno;
         bin_out_errno = 0;
-        bin_error("write error: %s", strerror(e));
+        if (e != EPIPE)             /* the reader went away: quietly */
+            bin_error("write error: %s", strerror(e));
         return 1;
     }
     return status;

@@ -23,12 +23,18 @@ int main(int argc, char **argv)
     static struct lake_proc_entry batch[LAKE_INIT_PS_BATCH];
     char line[128];
     pid_t after = 0;
-    bin_line(BIN_PS_HEADER);
+    bool header = false;
     for (;;) {
         int n = lake_ps(after, batch, LAKE_INIT_PS_BATCH);
         if (n < 0) {
             bin_error("cannot list processes: %s", strerror(errno));
             return bin_finish(1);
+        }
+        if (n > LAKE_INIT_PS_BATCH)
+            n = LAKE_INIT_PS_BATCH;
+        if (!header) {          /* only once the process manager answers */
+            bin_line(BIN_PS_HEADER);
+            header = true;
         }
         if (n == 0)
             break;
