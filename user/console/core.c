@@ -151,7 +151,8 @@ int console_write(struct console *c, uint64_t writer, const char *data, uint64_t
 int console_read(struct console *c, uint64_t max, char *dst, uint64_t *count, uint64_t *flags)
 {
     *count = 0;
-    *flags = 0;
+    *flags = c->interrupted ? LAKE_CONS_INTERRUPTED : 0;
+    c->interrupted = false;
     flush_all_writers(c);
     if (max == 0)
         return LAKE_OK;
@@ -159,7 +160,7 @@ int console_read(struct console *c, uint64_t max, char *dst, uint64_t *count, ui
     if (n > 0)
         *count = (uint64_t)n;
     else if (n == 0)
-        *flags = LAKE_CONS_EOF;
+        *flags |= LAKE_CONS_EOF;
     return LAKE_OK;
 }
 

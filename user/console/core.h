@@ -40,6 +40,7 @@ struct console {
     struct cons_tx tx;
     struct cons_writer writers[CONS_WRITERS];
     uint64_t clock;                 /* ticks once per write, for least recently used */
+    bool interrupted;               /* Ctrl-C since the last read (LAKE_CONS_INTERRUPTED) */
 };
 
 void console_init(struct console *c);

@@ -98,6 +98,8 @@ static void transmit(void)
 
 static void signal_events(unsigned events)
 {
+    if (events & LDISC_EV_INTERRUPT)
+        uart.con.interrupted = true;    /* the next read reports it */
     if ((events & LDISC_EV_READABLE) && uart.input_signal)
         lake_signal(uart.input_signal);
     if ((events & LDISC_EV_INTERRUPT) && uart.interrupt_signal)

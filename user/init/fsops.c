@@ -73,6 +73,8 @@ static bool retry_read(struct proc *pr)
     struct vfs_file *f = file_of(pr, pr->read_fd);
     static struct init_read_out out;
     ssize_t n = f ? read_for(pr, f, out.data, pr->read_count) : -EBADF;
+    if (!pr->reading)
+        return true;        /* the read ended the process (Ctrl-C): answered */
     if (n == -EAGAIN)
         return false;
     pr->reading = false;

@@ -370,7 +370,16 @@ static void run_line(const char *text)
         fprintf(stderr, "sh: out of memory\n");
         last_status = 1;
     } else if (parsed == SH_PARSE_OK) {
-        for (int i = 0; i < line.njobs; i++) {
+        int njobs = line.njobs;
+        for (int i = 0; i < njobs; i++) {
+            /* $? means the status of the job before: parse again with it
+             * (the structure of the line does not depend on expansions). */
+            if (i > 0) {
+                sh_line_free(&line);
+                env.last_status = last_status;
+                if (sh_parse(text, &env, &line) != SH_PARSE_OK || line.njobs != njobs)
+                    return;
+            }
             const struct sh_job *job = &line.jobs[i];
             if ((job->condition == SH_RUN_IF_SUCCESS && last_status != 0) ||
                 (job->condition == SH_RUN_IF_FAILURE && last_status == 0))
