@@ -78,9 +78,10 @@ USER_ELFS := $(addprefix $(USER_BUILD)/,$(addsuffix .elf,$(USER_PROGRAMS)))
 # The test suite carries spawnee.elf inside it for the spawn tests (RUNTIME_305).
 $(USER_OBJDIR)/user/tests/runtime_spawn.o: $(USER_BUILD)/spawnee.elf
 $(USER_OBJDIR)/user/tests/runtime_spawn.o: USER_CFLAGS += -DLAKE_SPAWNEE_ELF='"$(USER_BUILD)/spawnee.elf"'
-# ... and the timer driver, which DRIVER_* tests spawn as init will.
-$(USER_OBJDIR)/user/tests/drivers.o: $(USER_BUILD)/timer.elf
-$(USER_OBJDIR)/user/tests/drivers.o: USER_CFLAGS += -DLAKE_TIMER_ELF='"$(USER_BUILD)/timer.elf"'
+# ... and the drivers, which the DRIVER_* tests spawn as init will.
+$(USER_OBJDIR)/user/tests/drivers.o: $(USER_BUILD)/timer.elf $(USER_BUILD)/console.elf
+$(USER_OBJDIR)/user/tests/drivers.o: USER_CFLAGS += -DLAKE_TIMER_ELF='"$(USER_BUILD)/timer.elf"' \
+	-DLAKE_CONSOLE_ELF='"$(USER_BUILD)/console.elf"'
 
 DEPFILES += $(USER_CRT0:.o=.d) $(LIBLAKE_OBJS:.o=.d) $(LIBRUNTIME_OBJS:.o=.d)
 

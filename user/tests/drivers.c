@@ -1,34 +1,41 @@
 /*
  * The user-space drivers run as real processes (docs/SERVICES.md): the
- * test spawns build/user/timer.elf the way init will (its device frame
- * and IRQHandler as extra caps) and plays init's part, answering the
- * driver's name registration on the parent endpoint; then it is the
- * driver's client. Built only when user/user.mk embeds the driver
- * (LAKE_TIMER_ELF).
+ * test spawns build/user/timer.elf or console.elf the way init will (a
+ * device frame and an IRQHandler as extra caps) and plays init's part,
+ * answering the driver's name registration on the parent endpoint; then
+ * it is the driver's client. Built only when user/user.mk embeds the
+ * drivers (LAKE_TIMER_ELF, LAKE_CONSOLE_ELF).
  */
 #include <string.h>
 
 #include <lake/env.h>
 #include <lake/procinfo.h>
+#include <lake/proto/console.h>
 #include <lake/proto/init.h>
 #include <lake/proto/timer.h>
 #include <lake/spawn.h>
 
 #include "test.h"
 
-#ifdef LAKE_TIMER_ELF
-__asm__(".section .rodata.timer_elf, \"a\"\n"
+#if defined(LAKE_TIMER_ELF) && defined(LAKE_CONSOLE_ELF)
+__asm__(".section .rodata.driver_elfs, \"a\"\n"
         ".balign 16\n"
         "timer_elf_start:\n"
         ".incbin \"" LAKE_TIMER_ELF "\"\n"
         "timer_elf_end:\n"
+        ".balign 16\n"
+        "console_elf_start:\n"
+        ".incbin \"" LAKE_CONSOLE_ELF "\"\n"
+        "console_elf_end:\n"
         ".previous\n");
 extern const char timer_elf_start[], timer_elf_end[];
+extern const char console_elf_start[], console_elf_end[];
 
 #define SCRATCH         TEST_FREE_VADDR     /* the spawn's scratch page */
 #define DRIVER_BADGE    0x51
 #define TIMER_IRQ       3                   /* system timer compare channel 3 */
 #define MS              1000000ull
+#define UART_IRQ        57
 
 struct driver_proc {
     struct lake_process p;
@@ -245,6 +252,94 @@ TEST_BIG(DRIVER_003, "timer driver: alarms signal at their deadlines, cancel, ba
     test_ok(timer_sleep(&c, &(struct timer_sleep_in){ .ns = MS }, &slept));
     test_assert(slept.now >= now.ns + MS);
     test_eq(lake_poll(ntfn, &badge), 0);    /* the far alarm never fired */
+    test_ok(lake_process_destroy(&d.p));
+}
+/* ---- the console driver ------------------------------------------------------ */
+
+/* The suite's device untyped holds the system timer, not the UART, so the
+ * console driver gets a RAM page as its register frame: the receive FIFO
+ * reads empty (FR.RXFE), the transmit FIFO never fills, and what the
+ * driver writes stays there to be checked (DR keeps the last byte). Its
+ * IRQHandler is the real one of IRQ 57, which stays quiet. */
+#define FAKE_UART       (SCRATCH + 0x200000)
+#define UART_DR         (0x00 / 4)
+#define UART_FR         (0x18 / 4)
+#define UART_IMSC       (0x38 / 4)
+#define UART_ICR        (0x44 / 4)
+#define FR_RXFE         (1u << 4)
+#define INT_RX_RT       (1u << 4 | 1u << 6)
+
+TEST_BIG(DRIVER_004, "console driver: registers its name; attach, write, read, modes, flush; bad requests refused")
+{
+    lake_cptr_t caps[2] = { test_new_page(env, FAKE_UART), test_slot(env) };
+    volatile uint32_t *uart = (volatile uint32_t *)FAKE_UART;
+    uart[UART_FR] = FR_RXFE;
+    test_ok(lake_irq_control_get(env->irq_control, UART_IRQ, env->cnode, caps[1], TEST_DEPTH));
+    struct driver_proc d;
+    spawn_driver(env, &d, "console", console_elf_start,
+                 (size_t)(console_elf_end - console_elf_start), caps);
+    struct lake_rpc_client c = client_of(env, &d);
+    /* Only the interrupt masks were touched. */
+    test_eq(uart[UART_IMSC], INT_RX_RT);
+    test_eq(uart[UART_FR], FR_RXFE);
+
+    /* attach: an unbadged notification the driver mints its signals from */
+    lake_cptr_t ntfn = test_new(env, LAKE_OBJ_NOTIFICATION, 0);
+    struct cons_attach_out attached;
+    struct cons_attach_in at = { .input_bits = 0x1, .interrupt_bits = 0x2 };
+    at.caps[0] = test_copy(env, ntfn, LAKE_RIGHT_WRITE);
+    test_ok(cons_attach(&c, &at, &attached));
+    at.caps[0] = test_copy(env, ntfn, LAKE_RIGHT_WRITE);
+    at.input_bits = 0;
+    test_error(cons_attach(&c, &at, &attached), LAKE_INVALID_ARGUMENT);
+    at.input_bits = 0x1;
+    at.caps[0] = test_copy(env, d.ep, LAKE_RIGHT_WRITE);
+    test_error(cons_attach(&c, &at, &attached), LAKE_INVALID_CAPABILITY);
+
+    /* a partial line waits in the writer's assembler; its end sends it */
+    static struct cons_write_in w = { .writer = 7 };
+    struct cons_write_out written;
+    memcpy(w.data, "half", 4);
+    w.count = 4;
+    test_ok(cons_write(&c, &w, &written));
+    test_eq(written.count, 4);
+    test_eq(uart[UART_DR], 0);
+    w.data[0] = '\n';
+    w.count = 1;
+    test_ok(cons_write(&c, &w, &written));
+    test_eq(written.count, 1);
+    test_eq(uart[UART_DR], '\n');              /* "half\r\n" went out */
+    w.count = LAKE_CONS_IO_MAX + 1;
+    test_error(cons_write(&c, &w, &written), LAKE_INVALID_ARGUMENT);
+
+    /* nothing typed: a read answers at once with nothing, and sends the
+     * partial lines first (a prompt) */
+    memcpy(w.data, "$ ", 2);
+    w.count = 2;
+    test_ok(cons_write(&c, &w, &written));
+    test_eq(uart[UART_DR], '\n');
+    static struct cons_read_out r;
+    test_ok(cons_read(&c, &(struct cons_read_in){ .max = 100 }, &r));
+    test_eq(r.count, 0);
+    test_eq(r.flags, 0);
+    test_eq(uart[UART_DR], ' ');
+
+    struct cons_set_mode_out none;
+    test_error(cons_set_mode(&c, &(struct cons_set_mode_in){ .mode = 5 }, &none),
+               LAKE_INVALID_ARGUMENT);
+    test_ok(cons_set_mode(&c, &(struct cons_set_mode_in){ .mode = LAKE_CONS_MODE_RAW }, &none));
+    test_ok(cons_set_mode(&c, &(struct cons_set_mode_in){ .mode = LAKE_CONS_MODE_COOKED },
+                          &none));
+    struct cons_flush_out flushed;
+    memcpy(w.data, "end", 3);
+    w.count = 3;
+    test_ok(cons_write(&c, &w, &written));
+    test_ok(cons_flush(&c, &(struct cons_flush_in){ .writer = 7 }, &flushed));
+    test_eq(uart[UART_DR], 'd');
+    test_ok(cons_flush(&c, &(struct cons_flush_in){ .writer = 12345 }, &flushed));
+    lake_word_t badge;
+    test_eq(lake_poll(ntfn, &badge), 0);    /* no input, no Ctrl-C */
+    test_eq(uart[UART_IMSC], INT_RX_RT);     /* never waited for the transmitter */
     test_ok(lake_process_destroy(&d.p));
 }
 #endif
