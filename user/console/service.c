@@ -33,7 +33,10 @@ static void pool_init(void)
     const struct lake_procinfo *pi = lake_procinfo;
     lake_cptr_t end = (lake_cptr_t)1 << pi->cnode_radix;
     pool.first = pi->first_free_slot;
-    pool.end = end - pool.first > POOL_MAX_SLOTS ? pool.first + POOL_MAX_SLOTS : end;
+    if (pool.first >= end)
+        pool.end = pool.first;              /* no free slots: every alloc fails */
+    else
+        pool.end = end - pool.first > POOL_MAX_SLOTS ? pool.first + POOL_MAX_SLOTS : end;
 }
 
 static bool bit_get(const uint64_t *map, size_t i)
