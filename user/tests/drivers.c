@@ -83,7 +83,8 @@ static void expect_registration(struct driver_proc *d, struct test_env *env, con
 }
 
 static void spawn_driver(struct test_env *env, struct driver_proc *d, const char *name,
-                         const void *image, size_t size, const lake_cptr_t caps[2])
+                         const void *image, size_t size, const lake_cptr_t caps[2],
+                         unsigned priority)
 {
     d->ep = test_new(env, LAKE_OBJ_ENDPOINT, 0);
     lake_cptr_t frame = test_new_page(env, SCRATCH);   /* so the scratch tables exist */
@@ -94,7 +95,7 @@ static void spawn_driver(struct test_env *env, struct driver_proc *d, const char
         .untyped = test_new_untyped(env, 23), .alloc = &env->alloc,
         .parent_cnode = env->cnode, .parent_vspace = env->vspace, .scratch_vaddr = SCRATCH,
         .asid_pool = env->asid_pool, .parent_ep = d->ep, .badge = DRIVER_BADGE,
-        .authority = env->tcb, .priority = env->priority, .mcp = env->priority,
+        .authority = env->tcb, .priority = priority, .mcp = priority,
         .quota_bits = 21, .caps = caps, .num_caps = 2,
     };
     int error = lake_spawn(&a, &d->p);
@@ -109,7 +110,7 @@ static void spawn_timer(struct test_env *env, struct driver_proc *d)
     lake_cptr_t caps[2] = { device_frame(env, TEST_SYSTEM_TIMER_PADDR), test_slot(env) };
     test_ok(lake_irq_control_get(env->irq_control, TIMER_IRQ, env->cnode, caps[1], TEST_DEPTH));
     spawn_driver(env, d, "timer", timer_elf_start, (size_t)(timer_elf_end - timer_elf_start),
-                 caps);
+                 caps, env->priority);
 }
 
 static struct lake_rpc_client client_of(struct test_env *env, struct driver_proc *d)
@@ -265,6 +266,7 @@ TEST_BIG(DRIVER_003, "timer driver: alarms signal at their deadlines, cancel, ba
 #define UART_DR         (0x00 / 4)
 #define UART_FR         (0x18 / 4)
 #define UART_IMSC       (0x38 / 4)
+#define UART_MIS        (0x40 / 4)
 #define UART_ICR        (0x44 / 4)
 #define FR_RXFE         (1u << 4)
 #define INT_RX_RT       (1u << 4 | 1u << 6)
@@ -277,7 +279,7 @@ TEST_BIG(DRIVER_004, "console driver: registers its name; attach, write, read, m
     test_ok(lake_irq_control_get(env->irq_control, UART_IRQ, env->cnode, caps[1], TEST_DEPTH));
     struct driver_proc d;
     spawn_driver(env, &d, "console", console_elf_start,
-                 (size_t)(console_elf_end - console_elf_start), caps);
+                 (size_t)(console_elf_end - console_elf_start), caps, env->priority);
     struct lake_rpc_client c = client_of(env, &d);
     /* Only the interrupt masks were touched. */
     test_eq(uart[UART_IMSC], INT_RX_RT);
@@ -340,6 +342,76 @@ TEST_BIG(DRIVER_004, "console driver: registers its name; attach, write, read, m
     lake_word_t badge;
     test_eq(lake_poll(ntfn, &badge), 0);    /* no input, no Ctrl-C */
     test_eq(uart[UART_IMSC], INT_RX_RT);     /* never waited for the transmitter */
+    test_ok(lake_process_destroy(&d.p));
+}
+
+/* Typed input through the driver's interrupt path. The fake UART's
+ * "interrupt" is the system timer's compare channel 1 (IRQ 1), which the
+ * test fires when it has put a byte in the fake receive FIFO; the line
+ * stays raised until the test clears the match, so the driver runs one
+ * priority below the test, which takes over as soon as it is signalled. */
+#define ST_CS           0                   /* registers as words */
+#define ST_CLO          1
+#define ST_C1           4
+#define ST_MATCH1       (1u << 1)
+#define MATCH_IRQ       1
+#define INT_RX          (1u << 4)
+
+static void type_byte(volatile uint32_t *uart, volatile uint32_t *st, uint32_t byte)
+{
+    uart[UART_DR] = byte;
+    uart[UART_FR] = 0;                      /* receive FIFO not empty */
+    st[ST_CS] = ST_MATCH1;
+    st[ST_C1] = st[ST_CLO] + 20;
+}
+
+static void stop_typing(volatile uint32_t *uart, volatile uint32_t *st)
+{
+    uart[UART_FR] = FR_RXFE;
+    st[ST_CS] = ST_MATCH1;
+}
+
+TEST_BIG(DRIVER_005, "console driver: input through its interrupt signals a readable line, Ctrl-C the interrupt bit")
+{
+    lake_cptr_t caps[2] = { test_new_page(env, FAKE_UART), test_slot(env) };
+    volatile uint32_t *uart = (volatile uint32_t *)FAKE_UART;
+    uart[UART_FR] = FR_RXFE;
+    uart[UART_MIS] = INT_RX;
+    lake_cptr_t timer_frame = device_frame(env, TEST_SYSTEM_TIMER_PADDR);
+    test_map(env, timer_frame, SCRATCH + 0x400000, LAKE_RIGHTS_RW, LAKE_ATTR_DEVICE);
+    volatile uint32_t *st = (volatile uint32_t *)(SCRATCH + 0x400000);
+    st[ST_CS] = ST_MATCH1;
+    test_ok(lake_irq_control_get(env->irq_control, MATCH_IRQ, env->cnode, caps[1], TEST_DEPTH));
+    struct driver_proc d;
+    spawn_driver(env, &d, "console", console_elf_start,
+                 (size_t)(console_elf_end - console_elf_start), caps, env->priority - 1);
+    struct lake_rpc_client c = client_of(env, &d);
+    lake_cptr_t ntfn = test_new(env, LAKE_OBJ_NOTIFICATION, 0);
+    struct cons_attach_in at = { .input_bits = 0x1, .interrupt_bits = 0x2 };
+    at.caps[0] = test_copy(env, ntfn, LAKE_RIGHT_WRITE);
+    struct cons_attach_out attached;
+    test_ok(cons_attach(&c, &at, &attached));
+
+    /* Enter: a line becomes readable */
+    lake_word_t badge = 0;
+    type_byte(uart, st, '\r');
+    lake_wait(ntfn, &badge);
+    stop_typing(uart, st);
+    test_eq(badge, 0x1);
+    test_eq(uart[UART_ICR], INT_RX);         /* cleared (before the drain) */
+    static struct cons_read_out r;
+    test_ok(cons_read(&c, &(struct cons_read_in){ .max = 100 }, &r));
+    test_eq(r.count, 1);
+    test_eq(r.data[0], '\n');
+    test_eq(r.flags, 0);
+
+    /* Ctrl-C: the interrupt bit */
+    lake_poll(ntfn, &badge);
+    type_byte(uart, st, 0x03);
+    do
+        lake_wait(ntfn, &badge);
+    while (!(badge & 0x2));
+    stop_typing(uart, st);
     test_ok(lake_process_destroy(&d.p));
 }
 #endif
