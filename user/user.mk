@@ -85,6 +85,10 @@ $(USER_OBJDIR)/user/tests/runtime_spawn.o: USER_CFLAGS += -DLAKE_SPAWNEE_ELF='"$
 $(USER_OBJDIR)/user/tests/runtime_rpc.o: $(USER_BUILD)/rpcclient.elf
 $(USER_OBJDIR)/user/tests/runtime_rpc.o: USER_CFLAGS += -DLAKE_RPCCLIENT_ELF='"$(USER_BUILD)/rpcclient.elf"'
 
+# ... and the drivers, which the DRIVER_* tests spawn as init will.
+$(USER_OBJDIR)/user/tests/drivers.o: $(USER_BUILD)/timer.elf $(USER_BUILD)/console.elf
+$(USER_OBJDIR)/user/tests/drivers.o: USER_CFLAGS += -DLAKE_TIMER_ELF='"$(USER_BUILD)/timer.elf"' \
+	-DLAKE_CONSOLE_ELF='"$(USER_BUILD)/console.elf"'
 
 DEPFILES += $(USER_CRT0:.o=.d) $(LIBLAKE_OBJS:.o=.d) $(LIBRUNTIME_OBJS:.o=.d)
 

@@ -108,8 +108,7 @@ static void signal_events(unsigned events)
 
 static void free_cap(lake_cptr_t cap)
 {
-    if (cap)
-        lake_env_free_slots(cap, 1);
+    service_free_slot(cap);
 }
 
 static void detach(void)
@@ -125,15 +124,13 @@ static int mint_signal(lake_cptr_t ntfn, uint64_t bits, lake_cptr_t *cap)
 {
     lake_cptr_t root = lake_env_cspace_root();
     *cap = 0;
-    int error = lake_env_alloc_slot(cap);
-    if (error != LAKE_OK) {
-        *cap = 0;
+    int error = service_alloc_slot(cap);
+    if (error != LAKE_OK)
         return error;
-    }
     error = lake_cnode_mint(root, *cap, ROOT_DEPTH, root, ntfn, ROOT_DEPTH, LAKE_RIGHT_WRITE,
                             bits);
     if (error != LAKE_OK) {
-        lake_env_free_slot(*cap);
+        service_free_slot(*cap);
         *cap = 0;
     }
     return error;
@@ -161,6 +158,7 @@ static void on_uart_interrupt(struct lake_event_loop *loop, lake_word_t bits, vo
     (void)loop;
     (void)bits;
     (void)arg;
+    service_tidy();
     uart.interrupts++;
     uint32_t status = reg_read(UART_MIS);
     /* Clear RX before draining: a byte arriving after the drain raises it
@@ -182,6 +180,7 @@ static int handle_attach(struct lake_rpc_call *call, const struct cons_attach_in
 {
     (void)call;
     (void)out;
+    service_tidy();
     lake_cptr_t given = in->caps[0];
     if (lake_debug_cap_identify(given) != LAKE_OBJ_NOTIFICATION) {
         free_cap(given);
@@ -217,6 +216,7 @@ static int handle_write(struct lake_rpc_call *call, const struct cons_write_in *
                         struct cons_write_out *out)
 {
     (void)call;
+    service_tidy();
     int error = console_write(&uart.con, in->writer, in->data, in->count, &out->count);
     transmit();
     return error;
@@ -226,6 +226,7 @@ static int handle_read(struct lake_rpc_call *call, const struct cons_read_in *in
                        struct cons_read_out *out)
 {
     (void)call;
+    service_tidy();
     int error = console_read(&uart.con, in->max, out->data, &out->count, &out->flags);
     transmit();                         /* partial lines (prompts) went out */
     return error;
@@ -236,6 +237,7 @@ static int handle_set_mode(struct lake_rpc_call *call, const struct cons_set_mod
 {
     (void)call;
     (void)out;
+    service_tidy();
     unsigned events = 0;
     int error = console_set_mode(&uart.con, in->mode, &events);
     signal_events(events);
@@ -247,6 +249,7 @@ static int handle_flush(struct lake_rpc_call *call, const struct cons_flush_in *
 {
     (void)call;
     (void)out;
+    service_tidy();
     int error = console_flush(&uart.con, in->writer);
     transmit();
     return error;

@@ -6,8 +6,20 @@
  * binds its interrupt to a bit of the loop, and registers a cap of its
  * endpoint with init's name service.
  *
- * The timer's directory holds a copy-free include of service.c (programs
- * are built from their own directory only).
+ * Slots. The kernel places received caps at an index *within* the CNode
+ * the receive path names, so the event loop's receive windows (one CNode
+ * and depth for all of them) cannot lie in the environment's second-level
+ * CNodes, where a cptr is not an index of any one CNode. The drivers
+ * therefore keep every slot the event loop touches (endpoint,
+ * notification, receive windows, saved reply caps, minted caps) in the
+ * free part of the process's first CNode, where a cptr is the slot
+ * index, and name that CNode by its guarded cap (LAKE_PROC_CNODE) at
+ * depth 64, which works both for CNode invocations and as a receive path.
+ * service_alloc_slot and service_free_slot hand out and take back those
+ * slots (freeing deletes the cap first).
+ *
+ * The timer's directory includes service.c (programs are built from their
+ * own directory only).
  */
 #ifndef LAKE_DRIVER_SERVICE_H
 #define LAKE_DRIVER_SERVICE_H
@@ -25,6 +37,17 @@ struct service {
     struct lake_event_loop loop;
     struct lake_rpc_server server;
 };
+
+/* A free slot of the first CNode (see above), and giving one back (its
+ * cap is deleted). */
+int service_alloc_slot(lake_cptr_t *slot);
+void service_free_slot(lake_cptr_t slot);
+/* Delete the caps left in slots the event loop gave back. The loop frees
+ * and allocates at moments when a system call would overwrite message
+ * words (before a handler reads its request, after a reply is staged), so
+ * the pool only marks those slots; call this where system calls are safe:
+ * at the start of every request handler and interrupt handler. */
+void service_tidy(void);
 
 /* Cap i of those the parent handed over (0 if there is no such cap). */
 lake_cptr_t service_extra_cap(unsigned i);

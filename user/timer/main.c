@@ -81,7 +81,7 @@ static uint64_t now_ns(void)
 
 static void free_cap(lake_cptr_t cap)
 {
-    lake_env_free_slots(cap, 1);
+    service_free_slot(cap);
 }
 
 static void expire(tqueue_id id, uint64_t now)
@@ -122,6 +122,7 @@ static void on_match(struct lake_event_loop *loop, lake_word_t bits, void *arg)
     (void)loop;
     (void)bits;
     (void)arg;
+    service_tidy();
     timer.interrupts++;
     /* Clear the match before re-arming, so a new match is not lost. */
     reg_write(ST_CS, 1u << CHANNEL);
@@ -136,6 +137,7 @@ static int handle_now(struct lake_rpc_call *call, const struct timer_now_in *in,
 {
     (void)call;
     (void)in;
+    service_tidy();
     out->ns = now_ns();
     return LAKE_OK;
 }
@@ -168,6 +170,7 @@ static int sleep_until_tick(struct lake_rpc_call *call, uint64_t deadline, uint6
 static int handle_sleep(struct lake_rpc_call *call, const struct timer_sleep_in *in,
                         struct timer_sleep_out *out)
 {
+    service_tidy();
     uint64_t deadline = timer_deadline_after(now_ticks(), timer_ns_to_ticks(in->ns));
     return sleep_until_tick(call, deadline, &out->now);
 }
@@ -175,6 +178,7 @@ static int handle_sleep(struct lake_rpc_call *call, const struct timer_sleep_in 
 static int handle_sleep_until(struct lake_rpc_call *call, const struct timer_sleep_until_in *in,
                               struct timer_sleep_until_out *out)
 {
+    service_tidy();
     return sleep_until_tick(call, timer_ns_to_ticks(in->deadline), &out->now);
 }
 
@@ -182,6 +186,7 @@ static int handle_alarm(struct lake_rpc_call *call, const struct timer_alarm_in 
                         struct timer_alarm_out *out)
 {
     (void)call;
+    service_tidy();
     /* The cap came to us: whatever happens, it is ours to free. Signalling
      * anything but a notification could block the driver. */
     if (lake_debug_cap_identify(in->caps[0]) != LAKE_OBJ_NOTIFICATION) {
@@ -207,6 +212,7 @@ static int handle_cancel(struct lake_rpc_call *call, const struct timer_cancel_i
 {
     (void)call;
     (void)out;
+    service_tidy();
     /* Only alarms have ids that clients see. */
     if (!tqueue_contains(&timer.queue, in->id) ||
         timer.waiters[tqueue_slot_of(in->id)].kind != WAITER_ALARM)
