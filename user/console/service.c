@@ -180,7 +180,7 @@ int service_init(struct service *s, const char *name, const struct lake_rpc_inte
     if (error != LAKE_OK)
         return error;
     const struct lake_event_slots slots = { NULL, slots_alloc, slots_free,
-                                            lake_procinfo->cnode, ROOT_DEPTH };
+                                            lake_procinfo->cnode, ROOT_DEPTH, NULL };
     lake_event_loop_init(&s->loop, ep, ntfn, &slots);
     lake_rpc_server_init(&s->server, iface, ops, state, &s->loop);
     return lake_rpc_serve_endpoint(&s->server, SERVICE_CLIENT_BADGE, SERVICE_CLIENT_BADGE);

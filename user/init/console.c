@@ -117,6 +117,7 @@ void console_attach(void)
  * by the first read (or by this one if nobody reads). */
 void console_input(void)
 {
+
     bool anyone_reading = false;
     for (unsigned i = 0; i < INIT_MAX_PROCS; i++)
         anyone_reading |= init.procs[i].state == LAKE_PROC_RUNNING && init.procs[i].reading;

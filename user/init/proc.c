@@ -253,9 +253,17 @@ void proc_end(struct proc *pr, int64_t status)
 {
     if (pr->state != LAKE_PROC_RUNNING)
         return;
+    if (init.console.ep && !init.console_attach_pending) {
+        /* Its last partial line goes out (a prompt, echo -n). */
+        struct cons_flush_in in = { .writer = (uint64_t)pr->pid };
+        struct cons_flush_out out;
+        cons_flush(&init.console, &in, &out);
+    }
+    /* Answer its parked requests while the reply caps still exist (a Send
+     * on the empty slot of a destroyed caller would fault init). */
+    cancel_parked(pr);
     lake_process_destroy(&pr->p);
     mem_free_block(pr->block);
-    cancel_parked(pr);
     close_descriptors(pr);
     vfs_cwd_release(&pr->cwd);
     pr->status = status;
