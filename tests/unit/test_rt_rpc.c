@@ -291,7 +291,7 @@ TEST(event_badge_and_bits)
 TEST(event_received_caps)
 {
     static struct lake_event_loop loop;
-    struct lake_event_slots slots = { NULL, fake_alloc, fake_free, 2, 64 };
+    struct lake_event_slots slots = { NULL, fake_alloc, fake_free, 2, 64, NULL };
     lake_event_loop_init(&loop, 1, 2, &slots);
     CHECK_EQ(lake_event_on_badge(&loop, 1, 9, on_a, 0), LAKE_OK);
     lake_msginfo_t reply;
