@@ -18,8 +18,8 @@ def run(test_image, ktest, **options):
 def assert_register_dump(output, vector, ec, ec_name):
     assert f"*** {vector} exception on core 0 ***" in output
     assert re.search(rf"ESR  0x[0-9a-f]{{16}}  EC 0x{ec:02x} {re.escape(ec_name)}", output), output
-    assert re.search(r"FAR  0x[0-9a-f]{16}  ELR 0xffff0000000[0-9a-f]{5}  SPSR 0x[0-9a-f]{8}", output)
-    assert re.search(r"SP   0xffff0000000[0-9a-f]{5}", output)
+    assert re.search(r"FAR  0x[0-9a-f]{16}  ELR 0xffff0000[0-9a-f]{8}  SPSR 0x[0-9a-f]{8}", output)
+    assert re.search(r"SP   0xffff0000[0-9a-f]{8}", output)
     for reg in range(31):
         assert re.search(rf"\bx{reg}\s+0x[0-9a-f]{{16}}", output), f"x{reg} missing"
     assert "KERNEL PANIC on core 0:" in output

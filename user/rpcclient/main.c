@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <lake/env.h>
 #include <lake/event.h>
 #include <lake/runtime.h>
 
@@ -21,7 +22,6 @@
 
 #define CHILD_DEPTH 64      /* spawned CNode: radix 12, 52-bit guard, cptr = slot */
 #define BELL_BIT    (1ul << 3)
-#define CHAN_VADDR  0x50000000ul
 #define ASYNC_CALLS 500
 #define IDS         16          /* = ring slots: every request and reply takes one */
 
@@ -61,7 +61,7 @@ static int run(const struct lake_procinfo *pi, lake_word_t badge_expected)
 
 /* ---- asynchronous calls over a channel made with connect ------------------- */
 
-static struct lake_alloc alloc;         /* from the quota untyped */
+static struct lake_alloc alloc;         /* slots of the first CNode (caps received) */
 static struct lake_event_loop loop;
 static struct lake_rpc_async async;
 static struct lake_rpc_pending pending[IDS];
@@ -96,11 +96,13 @@ static int connect(const struct lake_procinfo *pi, struct lake_rpc_client *c)
         return 21;
     }
     lake_cptr_t frame = out.caps[0], to_server = out.caps[1], ntfn = out.caps[2];
-    if (lake_map_page(&alloc, frame, pi->vspace, CHAN_VADDR, LAKE_RIGHTS_RW,
-                      LAKE_ATTR_EXECUTE_NEVER))
+    /* The process environment owns the quota and the address space. */
+    (void)pi;
+    void *chan;
+    if (lake_env_map_frame(frame, 0, &chan))
         return 22;
     lake_event_loop_init(&loop, 0, ntfn, NULL);
-    if (lake_rpc_async_init(&async, (void *)CHAN_VADDR, pending, IDS, ring_server,
+    if (lake_rpc_async_init(&async, chan, pending, IDS, ring_server,
                             (void *)(uintptr_t)to_server) ||
         lake_rpc_async_attach(&async, &loop, 0))
         return 23;

@@ -97,6 +97,7 @@ static void spawn_driver(struct test_env *env, struct driver_proc *d, const char
         .asid_pool = env->asid_pool, .parent_ep = d->ep, .badge = DRIVER_BADGE,
         .authority = env->tcb, .priority = priority, .mcp = priority,
         .quota_bits = 21, .caps = caps, .num_caps = 2,
+        .procinfo_flags = LAKE_PROCINFO_INIT_SERVICES,     /* this test plays init */
     };
     int error = lake_spawn(&a, &d->p);
     if (error)
