@@ -456,16 +456,23 @@ static void loop_free(void *ctx, lake_cptr_t first, unsigned count)
 
 /* Received caps go into the second-level CNode holding the slot: the
  * kernel resolves that CNode from the CSpace root (T) and indexes it. */
+int lake_env_receive_path(lake_cptr_t slot, lake_cptr_t *node, lake_word_t *index,
+                          unsigned *node_depth)
+{
+    lake_word_t node_index;
+    if (!env.ready || !lake_cspace_retype_dest(&env.cs, slot, &node_index, node_depth, index)) {
+        *node = 0, *index = 0, *node_depth = 0;
+        return LAKE_INVALID_ARGUMENT;
+    }
+    *node = node_index;
+    return LAKE_OK;
+}
+
 static void loop_recv_path(void *ctx, lake_cptr_t slot, lake_cptr_t *node, lake_word_t *index,
                            unsigned *node_depth)
 {
     (void)ctx;
-    lake_word_t node_index;
-    if (!lake_cspace_retype_dest(&env.cs, slot, &node_index, node_depth, index)) {
-        *node = 0, *index = 0, *node_depth = 0;
-        return;
-    }
-    *node = node_index;
+    lake_env_receive_path(slot, node, index, node_depth);
 }
 
 void lake_env_event_slots(struct lake_event_slots *slots)

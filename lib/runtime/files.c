@@ -590,6 +590,15 @@ uint64_t lake_uptime_ns(void)
     return ticks / freq * 1000000000ull + ticks % freq * 1000000000ull / freq;
 }
 
+uint64_t lake_boot_to_prompt_ns(void)
+{
+    if (!lake_sys_available())
+        return 0;
+    struct init_uptime_in in;
+    struct init_uptime_out out;
+    return init_uptime(init_client(), &in, &out) == 0 ? out.prompt_ns : 0;
+}
+
 int lake_tty_raw(bool raw)
 {
     if (!lake_sys_available())
@@ -625,8 +634,14 @@ int lake_ns_lookup(const char *name, lake_cptr_t *cap)
         errno = ENOMEM;
         return -1;
     }
-    out.caps[0] = slot;
-    int status = init_ns_lookup(init_client(), &in, &out);
+    /* The cap lands in the second-level CNode holding the slot. */
+    struct lake_rpc_client client = *init_client();
+    lake_word_t index;
+    unsigned depth;
+    lake_env_receive_path(slot, &client.recv_cnode, &index, &depth);
+    client.recv_depth = depth;
+    out.caps[0] = index;
+    int status = init_ns_lookup(&client, &in, &out);
     if (status) {
         lake_env_free_slots(slot, 1);
         return fail_status(status);

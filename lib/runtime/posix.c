@@ -11,7 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <lake/proto/timer.h>
 #include <lake/runtime.h>
+#include <lake/sys.h>
 
 /* ---- time ---------------------------------------------------------------- */
 
@@ -71,15 +73,41 @@ int gettimeofday(struct timeval *tv, void *tz)
 }
 
 /*
- * Sleeping: until the timer server exists, a thread gives the processor to
- * others (Yield) until its deadline has passed. The time is right; the
- * processor is not idle while it waits.
+ * Sleeping: with init's services, the timer driver answers a sleep request
+ * at the deadline (the thread blocks, the processor idles). Without them
+ * (or without a timer driver) a thread gives the processor to others
+ * (Yield) until its deadline has passed.
  */
+static int timer_sleep_ns(uint64_t ns)
+{
+    static struct lake_rpc_client timer;
+    static bool looked_up, missing;
+    if (!lake_sys_available() || missing)
+        return -1;
+    if (!looked_up) {
+        lake_cptr_t cap;
+        looked_up = true;
+        if (lake_ns_lookup("timer", &cap) != 0) {
+            missing = true;
+            return -1;
+        }
+        timer.ep = cap;
+    }
+    struct timer_sleep_in in = { .ns = ns };
+    struct timer_sleep_out out;
+    return timer_sleep(&timer, &in, &out) == LAKE_OK ? 0 : -1;
+}
+
 int nanosleep(const struct timespec *req, struct timespec *rem)
 {
     if (req == NULL || req->tv_sec < 0 || req->tv_nsec < 0 || req->tv_nsec >= 1000000000) {
         errno = EINVAL;
         return -1;
+    }
+    if (timer_sleep_ns((uint64_t)req->tv_sec * 1000000000ull + (uint64_t)req->tv_nsec) == 0) {
+        if (rem)
+            rem->tv_sec = 0, rem->tv_nsec = 0;
+        return 0;
     }
     uint64_t freq = counter_frequency();
     uint64_t ticks = (uint64_t)req->tv_sec * freq + (uint64_t)req->tv_nsec * freq / 1000000000ull;

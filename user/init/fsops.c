@@ -137,6 +137,15 @@ static int settle(int status)
     return status;
 }
 
+/* The first shell waits for its first line: the boot is over. */
+static void note_prompt(void)
+{
+    uint64_t ticks, freq;
+    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(ticks) : : "memory");
+    __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
+    init.prompt_ns = ticks / freq * 1000000000ull + ticks % freq * 1000000000ull / freq;
+}
+
 /* ---- descriptors ------------------------------------------------------------------------ */
 
 static int m_open(struct lake_rpc_call *call, const struct init_open_in *in,
@@ -184,6 +193,8 @@ static int m_read(struct lake_rpc_call *call, const struct init_read_in *in,
         if (error)
             return error;
         pr->reading = true;
+        if (init.prompt_ns == 0 && pr->pid == init.shell_pid)
+            note_prompt();
         pr->read_fd = (int)fd;
         pr->read_count = count;
         return settle(0);

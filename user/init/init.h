@@ -87,6 +87,7 @@ struct init_state {
     struct lake_rpc_server server;
     lake_cptr_t ep, ntfn, work_cap;
     int64_t shell_pid;
+    uint64_t prompt_ns;                 /* when the first shell first waited for input */
     bool shell_restart;
     struct vfs vfs;
     struct proc procs[INIT_MAX_PROCS];

@@ -250,6 +250,7 @@ static int m_uptime(struct lake_rpc_call *call, const struct init_uptime_in *in,
     __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(ticks) : : "memory");
     __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
     out->ns = ticks / freq * 1000000000ull + ticks % freq * 1000000000ull / freq;
+    out->prompt_ns = init.prompt_ns;
     return 0;
 }
 

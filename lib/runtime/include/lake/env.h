@@ -80,6 +80,11 @@ void lake_env_free_slots(lake_cptr_t first, unsigned count);
 /* Where a cptr of this process's CSpace is, for invocations that take a
  * (root, index, depth) slot: the root is the top CNode, depth 64. */
 lake_cptr_t lake_env_cspace_root(void);
+/* The kernel's receive path for a slot of this process (where a received
+ * cap lands): the CNode holding it, named from the CSpace root at
+ * *node_depth bits, and the index in that CNode. */
+int lake_env_receive_path(lake_cptr_t slot, lake_cptr_t *node, lake_word_t *index,
+                          unsigned *node_depth);
 /* Slots for an event loop (lake/event.h) of this process: from the
  * environment's allocator, with the receive path of the two-level CSpace. */
 struct lake_event_slots;

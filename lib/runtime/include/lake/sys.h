@@ -42,6 +42,9 @@ int lake_shutdown(int status);
 int lake_set_foreground(pid_t pid);
 /* Nanoseconds since boot, from init's clock. */
 uint64_t lake_uptime_ns(void);
+/* Nanoseconds from reset to the first prompt of the first shell (0: not
+ * yet or unknown). */
+uint64_t lake_boot_to_prompt_ns(void);
 /* Console: raw (bytes as typed, no echo) or cooked (lines, echo). */
 int lake_tty_raw(bool raw);
 /* Name service: a cap under a name (the cap is copied), and looking one

@@ -89,7 +89,7 @@ struct lake_meminfo {
     M(X, shutdown, 21, (int64_t status;), (), 0, 0)                                            \
     M(X, getpid, 22, (), (int64_t pid; int64_t ppid;), 0, 0)                                   \
     M(X, foreground, 23, (int64_t pid;), (), 0, 0)                                             \
-    M(X, uptime, 24, (), (uint64_t ns;), 0, 0)                                                 \
+    M(X, uptime, 24, (), (uint64_t ns; uint64_t prompt_ns;), 0, 0)                                                 \
     M(X, ns_register, 32, (char name[LAKE_INIT_NAME_MAX];), (), 1, 0)                          \
     M(X, ns_lookup, 33, (char name[LAKE_INIT_NAME_MAX];), (), 0, 1)                            \
     M(X, open, 48, (int32_t flags; uint32_t mode; char path[LAKE_INIT_PATH_MAX];),            \
