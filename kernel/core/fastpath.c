@@ -19,6 +19,7 @@
 #include <sched.h>
 #include <waitq.h>
 
+#if CONFIG_FASTPATH
 __noreturn void context_restore(struct trap_frame *ctx);
 
 /* The endpoint cap for cptr when the thread's CSpace is a single CNode that
@@ -234,3 +235,4 @@ void fastpath_wait(struct tcb *t)
         sched_switch_to(cpu, next);
     context_restore(&next->ctx);
 }
+#endif /* CONFIG_FASTPATH */

@@ -13,6 +13,7 @@
  * slot goes to exception_unexpected with its number.
  */
 #include <arch/trap.h>
+#include <config.h>
 #include <lake/syscall.h>
 #include <percpu.h>
 
@@ -130,6 +131,7 @@ el1_sync:
 thread_sync:
     THREAD_ENTRY
     mov     x19, x0
+#if CONFIG_FASTPATH
     lsr     w1, w24, #26
     cmp     w1, #0x15                   /* ESR_EC_SVC64 */
     b.ne    2f
@@ -151,6 +153,7 @@ thread_sync:
     b.ne    2f
     bl      fastpath_wait
 2:  mov     x0, x19
+#endif
     bl      handle_user_sync
     b       .
 
