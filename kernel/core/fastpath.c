@@ -36,16 +36,6 @@ static inline struct cap *fast_lookup(struct tcb *t, u64 cptr)
     return &cap_cnode_slots(root)[cptr & mask_bits(radix)].cap;
 }
 
-/* The TTBR0 value for t's address space, or 0 if it is not usable right
- * now (the slow path copes with that). */
-static inline u64 fast_ttbr(struct tcb *t)
-{
-    struct cap vs = t->slots[TCB_SLOT_VSPACE].cap;
-    unsigned asid = cap_vspace_asid(vs);
-    if (cap_type(vs) != LAKE_OBJ_VSPACE || asid == 0 || asid_lookup(asid) != cap_ptr(vs))
-        return 0;
-    return cap_paddr(vs) | ((u64)asid << 48);
-}
 
 /* Message words 0-3 and the message info, as the slow path would set them. */
 static inline void fast_transfer(struct tcb *from, struct tcb *to, u64 badge, u64 info)
@@ -72,18 +62,17 @@ static inline bool fast_may_switch(struct cpu *cpu, struct tcb *next)
 
 /* prev has just blocked and is in no queue; next was blocked, so neither
  * is queued: the hand-off is only a change of the current thread (what
- * sched_switch_to does, with the address space already looked up). */
-static __noreturn void fast_switch(struct cpu *cpu, struct tcb *prev, struct tcb *next, u64 ttbr)
+ * sched_switch_to does). No isb after the TTBR0 write: the kernel does not
+ * touch user memory, and the eret synchronises. */
+static inline __noreturn void fast_switch(struct cpu *cpu, struct tcb *prev, struct tcb *next)
 {
     next->state = THREAD_RUNNABLE;
     cpu->yield_requested = false;
     cpu->current = next;
     prev->tpidr_el0 = sysreg_read(tpidr_el0);
     sysreg_write(tpidr_el0, next->tpidr_el0);
-    sysreg_write(ttbr0_el1, ttbr);
-    isb();
-    if (cpu->fpu_enabled != (cpu->fpu_owner == next))
-        fpu_switch_to(next);
+    sysreg_write(ttbr0_el1, tcb_ttbr0(next));
+    fpu_switch_to(next);
     if (next->timeslice == 0)
         next->timeslice = TIMESLICE_TICKS;
     context_restore(&next->ctx);
@@ -104,10 +93,6 @@ void fastpath_call(struct tcb *t)
     if (ep->state != EP_RECEIVING || !fast_may_switch(cpu, server) ||
         !cap_is_null(server->slots[TCB_SLOT_REPLY].cap))
         return;
-    u64 ttbr = fast_ttbr(server);
-    if (ttbr == 0)
-        return;
-
     waitq_pop(&ep->head, &ep->tail);
     if (ep->head == NULL)
         ep->state = EP_IDLE;
@@ -120,7 +105,7 @@ void fastpath_call(struct tcb *t)
                           (cap_rights(*cap) & LAKE_RIGHT_GRANT) != 0, 0, 0);
     t->reply_slot = reply;
     t->state = THREAD_BLOCKED_REPLY;
-    fast_switch(cpu, t, server, ttbr);
+    fast_switch(cpu, t, server);
 }
 
 void fastpath_reply_recv(struct tcb *t)
@@ -138,10 +123,6 @@ void fastpath_reply_recv(struct tcb *t)
     if (ep->state == EP_SENDING || client->state != THREAD_BLOCKED_REPLY ||
         client->fault_kind != 0 || notification_pending_for(t) || !fast_may_switch(cpu, client))
         return;
-    u64 ttbr = fast_ttbr(client);
-    if (ttbr == 0)
-        return;
-
     /* Reply. */
     reply->cap = cap_null();
     client->reply_slot = NULL;
@@ -152,7 +133,7 @@ void fastpath_reply_recv(struct tcb *t)
     t->state = THREAD_BLOCKED_RECV;
     waitq_append(&ep->head, &ep->tail, t);
     ep->state = EP_RECEIVING;
-    fast_switch(cpu, t, client, ttbr);
+    fast_switch(cpu, t, client);
 }
 
 /* ---- notifications ----------------------------------------------------- */
@@ -183,9 +164,6 @@ void fastpath_signal(struct tcb *t)
     }
     if (waiter->cpu != cpu->id)
         return;
-    u64 ttbr = 0;
-    if (waiter->priority > t->priority && (ttbr = fast_ttbr(waiter)) == 0)
-        return;
 
     waitq_pop(&n->head, &n->tail);
     waiter->blocked_on = NULL;
@@ -193,10 +171,10 @@ void fastpath_signal(struct tcb *t)
     waiter->ctx.x[1] = 0;
     n->word = 0;
     ntfn_set_pending(n, false);
-    if (ttbr != 0) {
+    if (waiter->priority > t->priority) {
         /* The waiter outranks us: it runs now, we keep our place. */
         sched_enqueue_front_preempted(t);
-        fast_switch(cpu, t, waiter, ttbr);
+        fast_switch(cpu, t, waiter);
     }
     waiter->state = THREAD_RUNNABLE;
     sched_enqueue(waiter);

@@ -146,10 +146,19 @@ static void invoke_object(struct tcb *t, struct cte *slot, u64 cptr, bool is_cal
     u64 info = t->ctx.x[1];
     struct lake_ipc_buffer *buf = tcb_ipc_buffer(t);
 
-    inv = (struct invocation){
-        .thread = t, .slot = slot, .cap = slot->cap, .cptr = cptr,
-        .label = lake_msginfo_label(info), .length = lake_msginfo_length(info),
-    };
+    /* Field by field: zeroing the whole struct (the detail and result
+     * arrays) would cost more than most invocations. The arrays are only
+     * read up to num_detail / num_results / num_extra. */
+    inv.thread = t;
+    inv.slot = slot;
+    inv.cap = slot->cap;
+    inv.cptr = cptr;
+    inv.label = lake_msginfo_label(info);
+    inv.length = lake_msginfo_length(info);
+    inv.num_extra = 0;
+    inv.error = LAKE_OK;
+    inv.num_detail = 0;
+    inv.num_results = 0;
     if (inv.length > LAKE_MSG_MAX_LENGTH)
         inv.length = LAKE_MSG_MAX_LENGTH;
     if (buf == NULL && inv.length > LAKE_MSG_REGISTERS)

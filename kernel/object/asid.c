@@ -24,6 +24,7 @@ void vspace_finalise(struct cap vs)
     if (asid == 0 || asid_lookup(asid) != cap_ptr(vs))
         return;
     asid_table[asid >> 9]->vspace[asid & (LAKE_ASID_POOL_ENTRIES - 1)] = NULL;
+    vspace_changed();
     tlb_invalidate_asid(asid);
     reactivate_current();
 }
@@ -39,6 +40,7 @@ void asid_pool_finalise(struct cap pool_cap)
             tlb_invalidate_asid(base + i);
     }
     asid_table[base >> 9] = NULL;
+    vspace_changed();
     reactivate_current();
 }
 

@@ -1,6 +1,7 @@
 /*
  * Per-type dispatch: decoding an invocation and finalising a capability.
  */
+#include <arch/vspace.h>
 #include <cdt.h>
 #include <fault.h>
 #include <invocation.h>
@@ -51,6 +52,9 @@ void cap_finalise(struct cte *slot, bool final)
     case LAKE_OBJ_REPLY:
         reply_finalise(c);
         return;
+    case LAKE_OBJ_VSPACE:
+        vspace_changed();           /* maybe a TCB's copy: cached TTBR0 values go stale */
+        break;
     default:
         break;
     }

@@ -3,6 +3,7 @@
  * stopping, register access, notification binding.
  */
 #include <arch/fpu.h>
+#include <arch/vspace.h>
 #include <cdt.h>
 #include <cspace.h>
 #include <fault.h>
@@ -145,6 +146,7 @@ static unsigned decode_configure(struct invocation *inv, struct tcb *t)
     install_slot(t, TCB_SLOT_FAULT_HANDLER, fault_ep, fault_ep ? fault_ep->cap : cap_null());
     install_slot(t, TCB_SLOT_CSPACE, cspace, cspace_cap);
     install_slot(t, TCB_SLOT_VSPACE, vspace, vspace->cap);
+    vspace_changed();
     install_slot(t, TCB_SLOT_IPC_BUFFER, has_buffer ? frame : NULL, frame_cap);
     t->ipc_buffer_vaddr = has_buffer ? buffer : 0;
     return LAKE_OK;

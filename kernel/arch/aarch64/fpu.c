@@ -7,22 +7,15 @@
 #include <percpu.h>
 #include <kstring.h>
 
-#define CPACR_FPEN_ON  (3ul << 20)
-
+/* The kernel saves and loads FP registers right after this: isb. */
 static void fpu_enable(bool on)
 {
     struct cpu *cpu = this_cpu();
     if (cpu->fpu_enabled == on)
         return;
-    u64 cpacr = sysreg_read(cpacr_el1);
-    sysreg_write(cpacr_el1, on ? (cpacr | CPACR_FPEN_ON) : (cpacr & ~CPACR_FPEN_ON));
+    sysreg_write(cpacr_el1, on ? CPACR_FPEN_ON : 0);
     isb();
     cpu->fpu_enabled = on;
-}
-
-void fpu_switch_to(struct tcb *next)
-{
-    fpu_enable(this_cpu()->fpu_owner == next);
 }
 
 void fpu_handle_trap(struct tcb *t)

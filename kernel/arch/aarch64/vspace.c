@@ -108,7 +108,9 @@ void cache_unify_range(const void *va, size_t size)
     isb();
 }
 
-void vspace_activate(struct tcb *t)
+u64 vspace_generation = 1;     /* a new TCB's 0 never matches */
+
+u64 tcb_ttbr0_refresh(struct tcb *t)
 {
     struct cap vs = t->slots[TCB_SLOT_VSPACE].cap;
     u64 ttbr = virt_to_phys(empty_pt_l0);
@@ -119,6 +121,13 @@ void vspace_activate(struct tcb *t)
         if (asid != 0 && asid_lookup(asid) == root)
             ttbr = virt_to_phys(root) | ((u64)asid << 48);
     }
-    sysreg_write(ttbr0_el1, ttbr);
+    t->ttbr0 = ttbr;
+    t->ttbr0_gen = vspace_generation;
+    return ttbr;
+}
+
+void vspace_activate(struct tcb *t)
+{
+    sysreg_write(ttbr0_el1, tcb_ttbr0(t));
     isb();
 }

@@ -99,6 +99,7 @@ struct tcb {
     struct lake_ipc_buffer *ipc_buffer;     /* kernel view, or NULL */
     vaddr_t ipc_buffer_vaddr;
     struct cte *reply_slot; /* where the reply cap to this thread lives */
+    u64 ttbr0, ttbr0_gen;   /* cached TTBR0 value (arch/vspace.h tcb_ttbr0) */
 
     u64 fault_words[10];    /* message of the fault being delivered */
     char name[16];

@@ -7,9 +7,22 @@
 #define LAKE_ARCH_FPU_H
 
 #include <object/objects.h>
+#include <percpu.h>
 
-/* Enables FP access if next owns the registers, else arms the trap. */
-void fpu_switch_to(struct tcb *next);
+#define CPACR_FPEN_ON  (3ul << 20)   /* CPACR_EL1 holds nothing else */
+
+/* Enables FP access if next owns the registers, else arms the trap. Called
+ * on the way to an eret, which synchronises the change: no isb (the kernel
+ * itself never uses FP). */
+static inline void fpu_switch_to(struct tcb *next)
+{
+    struct cpu *cpu = this_cpu();
+    bool on = cpu->fpu_owner == next;
+    if (cpu->fpu_enabled != on) {
+        sysreg_write(cpacr_el1, on ? CPACR_FPEN_ON : 0);
+        cpu->fpu_enabled = on;
+    }
+}
 /* The current thread trapped on an FP instruction. */
 void fpu_handle_trap(struct tcb *t);
 /* The thread is going away: forget its claim on the registers. */
