@@ -8,11 +8,13 @@
  * which gives the same result more slowly; the fast path never decides
  * anything the slow path would decide differently.
  */
+#include <arch/esr.h>
 #include <arch/fpu.h>
 #include <arch/vspace.h>
 #include <cspace.h>
 #include <fastpath.h>
 #include <ipc.h>
+#include <lake/fault.h>
 #include <lake/message.h>
 #include <lake/syscall.h>
 #include <percpu.h>
@@ -78,6 +80,28 @@ static inline __noreturn void fast_switch(struct cpu *cpu, struct tcb *prev, str
     context_restore(&next->ctx);
 }
 
+/* A reply to a fault the fast path can finish: label 0 (resume) to a VM
+ * fault or a user exception. */
+static inline bool fast_fault_reply_ok(const struct tcb *client, u64 info)
+{
+    return lake_msginfo_label(info) == 0 &&
+           (client->fault_kind == LAKE_FAULT_VM || client->fault_kind == LAKE_FAULT_USER_EXCEPTION);
+}
+
+/* What fault_handle_reply does for a label-0 reply: a VM fault retries the
+ * access; a user exception may get a new pc (word 0) and sp (word 1). */
+static inline void fast_fault_resume(struct tcb *client, struct tcb *replier, u64 info)
+{
+    unsigned length = lake_msginfo_length(info);
+    if (client->fault_kind == LAKE_FAULT_USER_EXCEPTION) {
+        if (length >= 1)
+            client->ctx.elr = replier->ctx.x[2];
+        if (length >= 2)
+            client->ctx.sp_el0 = replier->ctx.x[3];
+    }
+    client->fault_kind = LAKE_FAULT_NONE;
+}
+
 void fastpath_call(struct tcb *t)
 {
     struct cpu *cpu = this_cpu();
@@ -108,6 +132,58 @@ void fastpath_call(struct tcb *t)
     fast_switch(cpu, t, server);
 }
 
+/* ---- faults ------------------------------------------------------------- */
+
+/*
+ * A VM fault or user exception (vectors.S sends FP traps elsewhere) whose handler waits on the fault endpoint:
+ * the message goes straight into the handler's registers and the thread
+ * blocks as if it had made a Call (what fault_raise and endpoint_send do).
+ * Any other exception class, or a handler that is not waiting, takes the
+ * general path.
+ */
+void fastpath_fault(struct tcb *t, unsigned ec)
+{
+    struct cpu *cpu = this_cpu();
+    struct cap handler = t->slots[TCB_SLOT_FAULT_HANDLER].cap;
+    unsigned rights = cap_rights(handler);
+
+    if (cap_type(handler) != LAKE_OBJ_ENDPOINT ||
+        !(rights & LAKE_RIGHT_WRITE) || !(rights & (LAKE_RIGHT_GRANT | LAKE_RIGHT_GRANT_REPLY)))
+        return;
+    struct endpoint *ep = cap_endpoint(handler);
+    struct tcb *server = ep->head;
+    if (ep->state != EP_RECEIVING || !fast_may_switch(cpu, server) ||
+        !cap_is_null(server->slots[TCB_SLOT_REPLY].cap))
+        return;
+
+    waitq_pop(&ep->head, &ep->tail);
+    if (ep->head == NULL)
+        ep->state = EP_IDLE;
+    server->blocked_on = NULL;
+    server->ctx.x[0] = handler.data;
+    server->ctx.x[2] = t->ctx.elr;
+    if (ec == ESR_EC_DABT_LOWER || ec == ESR_EC_IABT_LOWER) {
+        t->fault_kind = LAKE_FAULT_VM;
+        server->ctx.x[1] = lake_msginfo(LAKE_FAULT_VM, 0, 0, LAKE_VM_FAULT_LENGTH);
+        server->ctx.x[3] = t->ctx.far;
+        server->ctx.x[4] = t->ctx.esr;
+        server->ctx.x[5] = ec == ESR_EC_IABT_LOWER;
+    } else {
+        t->fault_kind = LAKE_FAULT_USER_EXCEPTION;
+        server->ctx.x[1] = lake_msginfo(LAKE_FAULT_USER_EXCEPTION, 0, 0, LAKE_USER_EXC_LENGTH);
+        server->ctx.x[3] = t->ctx.sp_el0;
+        server->ctx.x[4] = t->ctx.spsr;
+        server->ctx.x[5] = t->ctx.esr;
+    }
+
+    struct cte *reply = &server->slots[TCB_SLOT_REPLY];
+    reply->cap = cap_make(LAKE_OBJ_REPLY, virt_to_phys(t), 0, 0,
+                          (rights & LAKE_RIGHT_GRANT) != 0, 0, 0);
+    t->reply_slot = reply;
+    t->state = THREAD_BLOCKED_REPLY;
+    fast_switch(cpu, t, server);
+}
+
 void fastpath_reply_recv(struct tcb *t)
 {
     struct cpu *cpu = this_cpu();
@@ -121,12 +197,18 @@ void fastpath_reply_recv(struct tcb *t)
     struct endpoint *ep = cap_endpoint(*cap);
     struct tcb *client = cap_tcb(reply->cap);
     if (ep->state == EP_SENDING || client->state != THREAD_BLOCKED_REPLY ||
-        client->fault_kind != 0 || notification_pending_for(t) || !fast_may_switch(cpu, client))
+        notification_pending_for(t) || !fast_may_switch(cpu, client))
         return;
+    if (client->fault_kind != LAKE_FAULT_NONE && !fast_fault_reply_ok(client, info))
+        return;
+
     /* Reply. */
     reply->cap = cap_null();
     client->reply_slot = NULL;
-    fast_transfer(t, client, 0, info);
+    if (client->fault_kind == LAKE_FAULT_NONE)
+        fast_transfer(t, client, 0, info);
+    else
+        fast_fault_resume(client, t, info);
 
     /* Wait on the endpoint. */
     t->blocked_on = ep;

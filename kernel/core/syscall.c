@@ -363,8 +363,6 @@ static void user_exception(struct tcb *t, unsigned ec)
     fault_raise(t, LAKE_FAULT_USER_EXCEPTION, words);
 }
 
-#define ESR_EC_FP_ACCESS 0x07
-
 void handle_user_sync(struct trap_frame *ctx)
 {
     struct tcb *t = current_thread();

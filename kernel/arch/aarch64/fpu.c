@@ -18,13 +18,9 @@ static void fpu_enable(bool on)
     cpu->fpu_enabled = on;
 }
 
-void fpu_handle_trap(struct tcb *t)
+/* Makes t the owner of the (enabled) FP registers. */
+static void fpu_take(struct cpu *cpu, struct tcb *t)
 {
-    struct cpu *cpu = this_cpu();
-
-    fpu_enable(true);
-    if (cpu->fpu_owner == t)
-        return;
     if (cpu->fpu_owner != NULL)
         fpu_save(&cpu->fpu_owner->fpu);
     if (!t->fpu_used) {
@@ -33,6 +29,23 @@ void fpu_handle_trap(struct tcb *t)
     }
     fpu_load(&t->fpu);
     cpu->fpu_owner = t;
+}
+
+void fpu_handle_trap(struct tcb *t)
+{
+    struct cpu *cpu = this_cpu();
+
+    fpu_enable(true);
+    t->fpu_eager = FPU_EAGER_SWITCHES;
+    if (cpu->fpu_owner != t)
+        fpu_take(cpu, t);
+}
+
+void fpu_load_eagerly(struct cpu *cpu, struct tcb *next)
+{
+    fpu_enable(true);
+    next->fpu_eager--;
+    fpu_take(cpu, next);
 }
 
 void fpu_release(struct tcb *t)

@@ -124,9 +124,10 @@ el1_sync:
 
 /*
  * Synchronous exception from a thread. Call, ReplyRecv, Send, NBSend and
- * Recv go to the IPC fast paths first (ESR_EL1 is still in x24 from SAVE_FRAME); the fast
- * path returns only when it does not apply. x19 keeps the frame pointer:
- * the thread's own x19 is already saved.
+ * Recv go to the IPC fast paths first, other exceptions to the fault fast
+ * path (ESR_EL1 is still in x24 from SAVE_FRAME, the thread's x7 in x7);
+ * a fast path returns only when it does not apply. x19 keeps the frame
+ * pointer: the thread's own x19 is already saved.
  */
 thread_sync:
     THREAD_ENTRY
@@ -134,8 +135,12 @@ thread_sync:
 #if CONFIG_FASTPATH
     lsr     w1, w24, #26
     cmp     w1, #0x15                   /* ESR_EC_SVC64 */
-    b.ne    2f
-    ldr     x1, [x19, #TRAP_X0 + 7 * 8]
+    b.eq    3f
+    cmp     w1, #0x07                   /* ESR_EC_FP_ACCESS: fpu_handle_trap */
+    b.eq    2f
+    bl      fastpath_fault              /* (frame, exception class) */
+    b       2f
+3:  mov     x1, x7
     cmn     x1, #-(LAKE_SYS_CALL)
     b.ne    1f
     bl      fastpath_call

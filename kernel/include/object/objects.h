@@ -85,6 +85,7 @@ struct tcb {
     u8 blocked_can_grant;   /* sender: cap transfer allowed */
     u8 blocked_can_grant_reply;
     u8 fpu_used;            /* has live FP state */
+    u8 fpu_eager;           /* switches left on which to load its FP state eagerly */
     u8 cpu;
     u8 in_ready_queue;      /* in its priority's ready queue (never while current) */
 

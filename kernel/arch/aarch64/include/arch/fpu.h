@@ -11,13 +11,25 @@
 
 #define CPACR_FPEN_ON  (3ul << 20)   /* CPACR_EL1 holds nothing else */
 
-/* Enables FP access if next owns the registers, else arms the trap. Called
- * on the way to an eret, which synchronises the change: no isb (the kernel
- * itself never uses FP). */
+/* A thread that traps on FP has its state loaded eagerly on this many of
+ * its next switches-in (a trap costs about four times an eager load). */
+#define FPU_EAGER_SWITCHES 16
+
+/* Saves the owner's FP state and loads next's (out of line: rare). */
+void fpu_load_eagerly(struct cpu *cpu, struct tcb *next);
+
+/* Enables FP access if next owns the registers, else arms the trap, or
+ * loads next's state now if it used FP recently. Called on the way to an
+ * eret, which synchronises the change: no isb (the kernel itself never
+ * uses FP). */
 static inline void fpu_switch_to(struct tcb *next)
 {
     struct cpu *cpu = this_cpu();
     bool on = cpu->fpu_owner == next;
+    if (!on && next->fpu_eager != 0) {
+        fpu_load_eagerly(cpu, next);
+        return;
+    }
     if (cpu->fpu_enabled != on) {
         sysreg_write(cpacr_el1, on ? CPACR_FPEN_ON : 0);
         cpu->fpu_enabled = on;
