@@ -51,7 +51,16 @@ bool cspace_resolve(struct cap root, u64 cptr, unsigned depth, struct lookup *ou
 
 bool cspace_lookup_cap(struct tcb *t, u64 cptr, struct lookup *out)
 {
-    return cspace_resolve(t->slots[TCB_SLOT_CSPACE].cap, cptr, 64, out);
+    struct cap root = t->slots[TCB_SLOT_CSPACE].cap;
+    struct cte *slot = cspace_one_level(root, cptr);
+
+    if (slot != NULL) {
+        out->slot = slot;
+        out->bits_left = 0;
+        out->failure = LAKE_LOOKUP_NONE;
+        return true;
+    }
+    return cspace_resolve(root, cptr, 64, out);
 }
 
 unsigned inv_lookup_failed(struct invocation *inv, const struct lookup *l, bool is_source)

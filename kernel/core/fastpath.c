@@ -24,18 +24,12 @@
 #if CONFIG_FASTPATH
 __noreturn void context_restore(struct trap_frame *ctx);
 
-/* The endpoint cap for cptr when the thread's CSpace is a single CNode that
+/* The cap for cptr when the thread's CSpace is a single CNode that
  * consumes all 64 bits (the common layout), else NULL. */
 static inline struct cap *fast_lookup(struct tcb *t, u64 cptr)
 {
-    struct cap root = t->slots[TCB_SLOT_CSPACE].cap;
-    unsigned radix = cap_cnode_radix(root), guard_size = cap_cnode_guard_size(root);
-
-    if (cap_type(root) != LAKE_OBJ_CNODE || radix + guard_size != 64)
-        return NULL;
-    if ((cptr >> radix) != (cap_cnode_guard(root) & mask_bits(guard_size)))
-        return NULL;
-    return &cap_cnode_slots(root)[cptr & mask_bits(radix)].cap;
+    struct cte *slot = cspace_one_level(t->slots[TCB_SLOT_CSPACE].cap, cptr);
+    return slot != NULL ? &slot->cap : NULL;
 }
 
 
@@ -106,9 +100,18 @@ void fastpath_call(struct tcb *t)
 {
     struct cpu *cpu = this_cpu();
     u64 info = t->ctx.x[1];
-    struct cap *cap = fast_lookup(t, t->ctx.x[0]);
+    struct cte *slot = cspace_one_level(t->slots[TCB_SLOT_CSPACE].cap, t->ctx.x[0]);
 
-    if (!fast_message(info) || cap == NULL || cap_type(*cap) != LAKE_OBJ_ENDPOINT ||
+    if (slot == NULL)
+        return;
+    struct cap *cap = &slot->cap;
+    unsigned type = cap_type(*cap);
+    if (type != LAKE_OBJ_ENDPOINT) {
+        if (type != LAKE_OBJ_NULL && type != LAKE_OBJ_NOTIFICATION && type != LAKE_OBJ_REPLY)
+            syscall_invoke_call(t, slot);   /* an object invocation: skip the second lookup */
+        return;
+    }
+    if (!fast_message(info) ||
         !(cap_rights(*cap) & LAKE_RIGHT_WRITE) ||
         !(cap_rights(*cap) & (LAKE_RIGHT_GRANT | LAKE_RIGHT_GRANT_REPLY)))
         return;

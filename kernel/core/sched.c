@@ -41,13 +41,22 @@ static struct cpu *thread_cpu(const struct tcb *t)
     return &cpus[t->cpu];
 }
 
+/* Keeps a computed pointer in a register: GCC otherwise recomputes
+ * &cpus[i].ready[prio] (two multiply-adds) at every use. */
+#define pin(p) __asm__("" : "+r"(p))
+
+/* The queue and bitmap pointers are computed once into locals. */
 static void queue_insert(struct tcb *t, bool front)
 {
-    struct cpu *cpu = thread_cpu(t);
-    struct ready_queue *q = &cpu->ready[t->priority];
-
     if (t->in_ready_queue)
         return;
+    unsigned prio = t->priority;
+    struct cpu *cpu = thread_cpu(t);
+    struct ready_queue *q = &cpu->ready[prio];
+    struct prio_bitmap *bitmap = &cpu->ready_bitmap;
+
+    pin(q);
+    pin(bitmap);
     if (front) {
         t->sched_prev = NULL;
         t->sched_next = q->head;
@@ -66,7 +75,7 @@ static void queue_insert(struct tcb *t, bool front)
         q->tail = t;
     }
     t->in_ready_queue = 1;
-    prio_bitmap_set(&cpu->ready_bitmap, t->priority);
+    prio_bitmap_set(bitmap, prio);
 }
 
 /* The running thread is never queued; schedule() queues it when it stops. */
@@ -84,23 +93,27 @@ void sched_enqueue_front(struct tcb *t)
 
 void sched_dequeue(struct tcb *t)
 {
-    struct cpu *cpu = thread_cpu(t);
-    struct ready_queue *q = &cpu->ready[t->priority];
-
     if (!t->in_ready_queue)
         return;
-    if (t->sched_prev)
-        t->sched_prev->sched_next = t->sched_next;
+    unsigned prio = t->priority;
+    struct cpu *cpu = thread_cpu(t);
+    struct ready_queue *q = &cpu->ready[prio];
+    struct tcb *prev = t->sched_prev, *next = t->sched_next;
+
+    pin(cpu);
+    pin(q);
+    if (prev)
+        prev->sched_next = next;
     else
-        q->head = t->sched_next;
-    if (t->sched_next)
-        t->sched_next->sched_prev = t->sched_prev;
+        q->head = next;
+    if (next)
+        next->sched_prev = prev;
     else
-        q->tail = t->sched_prev;
+        q->tail = prev;
     t->sched_next = t->sched_prev = NULL;
     t->in_ready_queue = 0;
     if (q->head == NULL)
-        prio_bitmap_clear(&cpu->ready_bitmap, t->priority);
+        prio_bitmap_clear(&cpu->ready_bitmap, prio);
 }
 
 void thread_set_state(struct tcb *t, enum thread_state state)
@@ -153,11 +166,23 @@ struct tcb *sched_take_next(struct cpu *cpu)
     int prio = prio_bitmap_highest(&cpu->ready_bitmap);
     if (prio < 0)
         return &cpu->idle;
-    struct tcb *next = cpu->ready[prio].head;
-    sched_dequeue(next);
-    return next;
+    struct ready_queue *q = &cpu->ready[prio];
+    struct tcb *t = q->head, *next = t->sched_next;
+
+    q->head = next;
+    if (next)
+        next->sched_prev = NULL;
+    else {
+        q->tail = NULL;
+        prio_bitmap_clear(&cpu->ready_bitmap, (unsigned)prio);
+    }
+    t->sched_next = NULL;
+    t->in_ready_queue = 0;
+    return t;
 }
 
+/* Every caller goes on to context_restore: its eret synchronises the
+ * TTBR0 write, and the kernel does not touch user memory before it. */
 void sched_switch_to(struct cpu *cpu, struct tcb *next)
 {
     struct tcb *prev = cpu->current;
@@ -167,7 +192,7 @@ void sched_switch_to(struct cpu *cpu, struct tcb *next)
     cpu->current = next;
     if (next->state != THREAD_IDLE) {
         sysreg_write(tpidr_el0, next->tpidr_el0);
-        vspace_activate(next);
+        sysreg_write(ttbr0_el1, tcb_ttbr0(next));
     }
     fpu_switch_to(next);
     if (next->timeslice == 0)

@@ -12,6 +12,7 @@
 #include <arch/fpu.h>
 #include <cdt.h>
 #include <console.h>
+#include <fastpath.h>
 #include <cspace.h>
 #include <fault.h>
 #include <invocation.h>
@@ -28,12 +29,8 @@ unsigned decode_invocation(struct invocation *inv);
 
 /* --- invocation helpers --- */
 
-u64 inv_mr(const struct invocation *inv, unsigned i)
+u64 inv_mr_buffer(const struct invocation *inv, unsigned i)
 {
-    if (i >= inv->length)
-        return 0;
-    if (i < LAKE_MSG_REGISTERS)
-        return inv->thread->ctx.x[2 + i];
     return tcb_ipc_buffer(inv->thread)->msg[i];
 }
 
@@ -111,7 +108,7 @@ static void reply_to_invocation(struct tcb *t, const struct invocation *inv)
 {
     const u64 *words = inv->error ? inv->detail : inv->result;
     unsigned count = inv->error ? inv->num_detail : inv->num_results;
-    struct lake_ipc_buffer *buf = tcb_ipc_buffer(t);
+    struct lake_ipc_buffer *buf = count > LAKE_MSG_REGISTERS ? tcb_ipc_buffer(t) : NULL;
 
     if (buf == NULL && count > LAKE_MSG_REGISTERS)
         count = LAKE_MSG_REGISTERS;
@@ -144,7 +141,10 @@ static void invoke_object(struct tcb *t, struct cte *slot, u64 cptr, bool is_cal
 {
     static struct invocation inv;   /* one at a time; too big for the stack budget */
     u64 info = t->ctx.x[1];
-    struct lake_ipc_buffer *buf = tcb_ipc_buffer(t);
+    unsigned extra = lake_msginfo_extra_caps(info);
+    /* Only long messages and extra caps need the IPC buffer. */
+    struct lake_ipc_buffer *buf = lake_msginfo_length(info) > LAKE_MSG_REGISTERS || extra > 0 ?
+                                  tcb_ipc_buffer(t) : NULL;
 
     /* Field by field: zeroing the whole struct (the detail and result
      * arrays) would cost more than most invocations. The arrays are only
@@ -164,7 +164,6 @@ static void invoke_object(struct tcb *t, struct cte *slot, u64 cptr, bool is_cal
     if (buf == NULL && inv.length > LAKE_MSG_REGISTERS)
         inv.length = LAKE_MSG_REGISTERS;
 
-    unsigned extra = lake_msginfo_extra_caps(info);
     for (unsigned i = 0; i < extra && buf != NULL && inv.error == LAKE_OK; i++) {
         struct lookup l;
         if (cspace_lookup_cap(t, buf->caps_or_badges[i], &l)) {
@@ -185,6 +184,12 @@ static void invoke_object(struct tcb *t, struct cte *slot, u64 cptr, bool is_cal
 }
 
 /* --- system calls --- */
+
+__noreturn void syscall_invoke_call(struct tcb *t, struct cte *slot)
+{
+    invoke_object(t, slot, t->ctx.x[0], true);
+    return_to_user();
+}
 
 static void send_or_invoke(struct tcb *t, bool blocking, bool is_call)
 {

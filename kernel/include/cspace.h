@@ -26,6 +26,21 @@ bool cspace_resolve(struct cap root, u64 cptr, unsigned depth, struct lookup *ou
 bool cspace_lookup_cap(struct tcb *t, u64 cptr, struct lookup *out);
 
 /*
+ * The slot for cptr when root is a single CNode whose guard and radix
+ * consume all 64 bits (the usual layout) and the guard matches, else NULL
+ * (then cspace_resolve decides). The same slot cspace_resolve would find.
+ */
+static inline struct cte *cspace_one_level(struct cap root, u64 cptr)
+{
+    unsigned radix = cap_cnode_radix(root), guard_size = cap_cnode_guard_size(root);
+
+    if (cap_type(root) != LAKE_OBJ_CNODE || radix + guard_size != 64 ||
+        (cptr >> radix) != (cap_cnode_guard(root) & mask_bits(guard_size)))
+        return NULL;
+    return &cap_cnode_slots(root)[cptr & mask_bits(radix)];
+}
+
+/*
  * A slot named by (root, index, depth) for a CNode operation: depth must be
  * 1..64 and consumed exactly. On failure records LAKE_FAILED_LOOKUP (or an
  * invalid/range argument) in inv and returns NULL.

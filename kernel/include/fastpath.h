@@ -4,6 +4,11 @@
 #include <object/objects.h>
 
 /* Each returns only when the fast path does not apply. */
+
+/* A Call on a kernel object (not IPC) whose slot the fast path found: the
+ * invocation and its reply, as send_or_invoke would do (syscall.c). */
+__noreturn void syscall_invoke_call(struct tcb *t, struct cte *slot);
+
 void fastpath_call(struct tcb *t);
 void fastpath_reply_recv(struct tcb *t);
 void fastpath_signal(struct tcb *t);

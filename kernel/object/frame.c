@@ -8,17 +8,6 @@
 #include <lake/message.h>
 #include <vspace.h>
 
-/* The root table of a VSpace cap that has a live ASID, or NULL. */
-u64 *vspace_root_of(struct cap vs);
-
-u64 *vspace_root_of(struct cap vs)
-{
-    if (cap_type(vs) != LAKE_OBJ_VSPACE)
-        return NULL;
-    u64 *root = cap_ptr(vs);
-    unsigned asid = cap_vspace_asid(vs);
-    return asid != 0 && asid_lookup(asid) == root ? root : NULL;
-}
 
 static unsigned frame_level(struct cap c)
 {
