@@ -298,4 +298,26 @@ void fastpath_wait(struct tcb *t)
         sched_switch_to(cpu, next);
     context_restore(&next->ctx);
 }
+/* ---- Reply and Yield that change nothing ------------------------------- */
+
+/* Reply with an empty reply slot does nothing (docs/ABI.md). */
+void fastpath_reply(struct tcb *t)
+{
+    if (cap_type(t->slots[TCB_SLOT_REPLY].cap) != LAKE_OBJ_REPLY)
+        context_restore(&t->ctx);
+}
+
+/* Yield: with no other ready thread at the caller's priority (none is
+ * above it) the caller keeps running; otherwise it goes to the back of its
+ * queue and the first ready thread runs. What schedule() decides. */
+void fastpath_yield(struct tcb *t)
+{
+    struct cpu *cpu = this_cpu();
+
+    cpu->yield_requested = false;
+    if (prio_bitmap_highest(&cpu->ready_bitmap) < (int)t->priority)
+        context_restore(&t->ctx);
+    sched_enqueue_yielded(t);
+    fast_switch(cpu, t, sched_take_next(cpu));
+}
 #endif /* CONFIG_FASTPATH */

@@ -160,6 +160,12 @@ void sched_enqueue_front_preempted(struct tcb *t)
     queue_insert(t, true);
 }
 
+/* The current thread yielded: it goes to the back of its queue. */
+void sched_enqueue_yielded(struct tcb *t)
+{
+    queue_insert(t, false);
+}
+
 /* Takes the first thread of the highest non-empty queue, or the idle thread. */
 struct tcb *sched_take_next(struct cpu *cpu)
 {

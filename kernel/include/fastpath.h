@@ -13,6 +13,8 @@ void fastpath_call(struct tcb *t);
 void fastpath_reply_recv(struct tcb *t);
 void fastpath_signal(struct tcb *t);
 void fastpath_wait(struct tcb *t);
+void fastpath_reply(struct tcb *t);
+void fastpath_yield(struct tcb *t);
 /* Any synchronous exception from a thread that is not a system call. */
 void fastpath_fault(struct tcb *t, unsigned ec);
 

@@ -140,23 +140,30 @@ thread_sync:
     b.eq    2f
     bl      fastpath_fault              /* (frame, exception class) */
     b       2f
-3:  mov     x1, x7
-    cmn     x1, #-(LAKE_SYS_CALL)
+3:  cmn     x7, #-(LAKE_SYS_CALL)
     b.ne    1f
     bl      fastpath_call
     b       2f
-1:  cmn     x1, #-(LAKE_SYS_REPLY_RECV)
+1:  cmn     x7, #-(LAKE_SYS_REPLY_RECV)
     b.ne    1f
     bl      fastpath_reply_recv
     b       2f
-1:  cmn     x1, #-(LAKE_SYS_SEND)
-    ccmn    x1, #-(LAKE_SYS_NB_SEND), #4, ne    /* Z set if Send or NBSend */
+1:  cmn     x7, #-(LAKE_SYS_SEND)
+    ccmn    x7, #-(LAKE_SYS_NB_SEND), #4, ne    /* Z set if Send or NBSend */
     b.ne    1f
     bl      fastpath_signal
     b       2f
-1:  cmn     x1, #-(LAKE_SYS_RECV)
-    b.ne    2f
+1:  cmn     x7, #-(LAKE_SYS_RECV)
+    b.ne    1f
     bl      fastpath_wait
+    b       2f
+1:  cmn     x7, #-(LAKE_SYS_REPLY)
+    b.ne    1f
+    bl      fastpath_reply
+    b       2f
+1:  cmn     x7, #-(LAKE_SYS_YIELD)
+    b.ne    2f
+    bl      fastpath_yield
 2:  mov     x0, x19
 #endif
     bl      handle_user_sync
