@@ -119,10 +119,31 @@ void sched_dequeue(struct tcb *t)
 void thread_set_state(struct tcb *t, enum thread_state state)
 {
     t->state = (u8)state;
-    if (thread_is_runnable(t))
+    if (thread_is_runnable(t)) {
         sched_enqueue(t);
-    else
+    } else {
         sched_dequeue(t);
+        if (thread_cpu(t)->direct_next == t)
+            thread_cpu(t)->direct_next = NULL;
+    }
+}
+
+/*
+ * t was blocked and becomes runnable. If it outranks the current thread,
+ * it is kept out of the ready queue and schedule() switches to it at the
+ * end of this kernel entry without queueing and dequeueing it (an
+ * interrupt or a signal waking a higher-priority handler).
+ */
+void sched_wake(struct tcb *t)
+{
+    struct cpu *cpu = thread_cpu(t);
+
+    t->state = THREAD_RUNNABLE;
+    if (cpu == this_cpu() && cpu->direct_next == NULL && t->priority > cpu->current->priority) {
+        cpu->direct_next = t;
+        return;
+    }
+    sched_enqueue(t);
 }
 
 void sched_set_priority(struct tcb *t, unsigned priority)
@@ -205,6 +226,28 @@ void sched_switch_to(struct cpu *cpu, struct tcb *next)
         next->timeslice = TIMESLICE_TICKS;
 }
 
+/* The thread sched_wake set aside runs now if it outranks every ready
+ * thread and the current one: exactly whom the queues would pick. Else it
+ * joins its queue and the usual choice follows. */
+static bool schedule_direct(struct cpu *cpu, struct tcb *cur, bool yield)
+{
+    struct tcb *next = cpu->direct_next;
+    bool cur_runs = cur->state != THREAD_IDLE && thread_is_runnable(cur);
+
+    cpu->direct_next = NULL;
+    if (!thread_is_runnable(next))
+        return false;
+    if ((int)next->priority <= prio_bitmap_highest(&cpu->ready_bitmap) ||
+        (cur_runs && next->priority <= cur->priority)) {
+        queue_insert(next, false);
+        return false;
+    }
+    if (cur_runs)
+        queue_insert(cur, !yield);  /* preempted: keeps its place; yielded: goes last */
+    sched_switch_to(cpu, next);
+    return true;
+}
+
 void schedule(void)
 {
     struct cpu *cpu = this_cpu();
@@ -212,6 +255,8 @@ void schedule(void)
     bool yield = cpu->yield_requested;
 
     cpu->yield_requested = false;
+    if (cpu->direct_next != NULL && schedule_direct(cpu, cur, yield))
+        return;
     if (cur->state != THREAD_IDLE && thread_is_runnable(cur)) {
         /* Keep running unless someone more important is ready, or this
          * thread yields to another of its own priority. */

@@ -17,6 +17,7 @@ void sched_enqueue_front(struct tcb *t);
 void sched_dequeue(struct tcb *t);
 /* Sets the thread's state, queueing or unqueueing it as needed. */
 void thread_set_state(struct tcb *t, enum thread_state state);
+void sched_wake(struct tcb *t);
 bool thread_is_runnable(const struct tcb *t);
 /* The current thread goes to the back of its queue at the next schedule. */
 void sched_yield_current(void);

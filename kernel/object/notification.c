@@ -12,7 +12,7 @@ static void wake_with(struct tcb *t, u64 word)
 {
     t->blocked_on = NULL;
     set_receive_result(t, word, 0);
-    thread_set_state(t, THREAD_RUNNABLE);
+    sched_wake(t);
 }
 
 /* Hands the pending word to t and clears it. */
