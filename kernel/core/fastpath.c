@@ -49,6 +49,53 @@ static inline bool fast_message(u64 info)
     return lake_msginfo_length(info) <= LAKE_MSG_REGISTERS && lake_msginfo_extra_caps(info) == 0;
 }
 
+/* Puts t (runnable, not current, in no queue, on this cpu) at the back or
+ * the front of its ready queue: sched.c's queue_insert with the core
+ * already known. */
+static inline void fast_enqueue(struct cpu *cpu, struct tcb *t, bool front)
+{
+    struct ready_queue *q = &cpu->ready[t->priority];
+
+    if (q->head == NULL) {
+        t->sched_next = t->sched_prev = NULL;
+        q->head = q->tail = t;
+    } else if (front) {
+        t->sched_prev = NULL;
+        t->sched_next = q->head;
+        q->head->sched_prev = t;
+        q->head = t;
+    } else {
+        t->sched_next = NULL;
+        t->sched_prev = q->tail;
+        q->tail->sched_next = t;
+        q->tail = t;
+    }
+    t->in_ready_queue = 1;
+    prio_bitmap_set(&cpu->ready_bitmap, t->priority);
+}
+
+/* Takes the first thread of the highest non-empty ready queue, or NULL:
+ * sched_take_next inline, without the idle thread. */
+static inline struct tcb *fast_take_next(struct cpu *cpu)
+{
+    int prio = prio_bitmap_highest(&cpu->ready_bitmap);
+    if (prio < 0)
+        return NULL;
+    struct ready_queue *q = &cpu->ready[prio];
+    struct tcb *t = q->head, *next = t->sched_next;
+
+    q->head = next;
+    if (next != NULL) {
+        next->sched_prev = NULL;
+    } else {
+        q->tail = NULL;
+        prio_bitmap_clear(&cpu->ready_bitmap, (unsigned)prio);
+    }
+    t->sched_next = NULL;
+    t->in_ready_queue = 0;
+    return t;
+}
+
 /* `next` may run in place of `prev` if nothing else outranks it. */
 static inline bool fast_may_switch(struct cpu *cpu, struct tcb *next)
 {
@@ -60,7 +107,8 @@ static inline bool fast_may_switch(struct cpu *cpu, struct tcb *next)
  * is queued: the hand-off is only a change of the current thread (what
  * sched_switch_to does). No isb after the TTBR0 write: the kernel does not
  * touch user memory, and the eret synchronises. */
-static inline __noreturn void fast_switch(struct cpu *cpu, struct tcb *prev, struct tcb *next)
+static inline __attribute__((always_inline)) __noreturn void
+fast_switch(struct cpu *cpu, struct tcb *prev, struct tcb *next)
 {
     next->state = THREAD_RUNNABLE;
     cpu->yield_requested = false;
@@ -69,8 +117,6 @@ static inline __noreturn void fast_switch(struct cpu *cpu, struct tcb *prev, str
     sysreg_write(tpidr_el0, next->tpidr_el0);
     sysreg_write(ttbr0_el1, tcb_ttbr0(next));
     fpu_switch_to(next);
-    if (next->timeslice == 0)
-        next->timeslice = TIMESLICE_TICKS;
     context_restore(&next->ctx);
 }
 
@@ -258,11 +304,11 @@ void fastpath_signal(struct tcb *t)
     ntfn_set_pending(n, false);
     if (waiter->priority > t->priority) {
         /* The waiter outranks us: it runs now, we keep our place. */
-        sched_enqueue_front_preempted(t);
+        fast_enqueue(cpu, t, true);
         fast_switch(cpu, t, waiter);
     }
     waiter->state = THREAD_RUNNABLE;
-    sched_enqueue(waiter);
+    fast_enqueue(cpu, waiter, false);
     context_restore(&t->ctx);
 }
 
@@ -293,10 +339,11 @@ void fastpath_wait(struct tcb *t)
     t->state = THREAD_BLOCKED_NOTIFICATION;
     waitq_append(&n->head, &n->tail, t);
     cpu->yield_requested = false;
-    struct tcb *next = sched_take_next(cpu);
-    if (next != t)
-        sched_switch_to(cpu, next);
-    context_restore(&next->ctx);
+    struct tcb *next = fast_take_next(cpu);
+    if (next != NULL)
+        fast_switch(cpu, t, next);
+    sched_switch_to(cpu, &cpu->idle);
+    context_restore(&cpu->idle.ctx);
 }
 /* ---- Reply and Yield that change nothing ------------------------------- */
 
@@ -317,7 +364,7 @@ void fastpath_yield(struct tcb *t)
     cpu->yield_requested = false;
     if (prio_bitmap_highest(&cpu->ready_bitmap) < (int)t->priority)
         context_restore(&t->ctx);
-    sched_enqueue_yielded(t);
-    fast_switch(cpu, t, sched_take_next(cpu));
+    fast_enqueue(cpu, t, false);
+    fast_switch(cpu, t, fast_take_next(cpu));
 }
 #endif /* CONFIG_FASTPATH */

@@ -174,19 +174,6 @@ void sched_tick(void)
     this_cpu()->yield_requested = true;
 }
 
-/* The current thread, preempted by a thread it woke, goes to the front of
- * its queue (it is still runnable and keeps its turn). */
-void sched_enqueue_front_preempted(struct tcb *t)
-{
-    queue_insert(t, true);
-}
-
-/* The current thread yielded: it goes to the back of its queue. */
-void sched_enqueue_yielded(struct tcb *t)
-{
-    queue_insert(t, false);
-}
-
 /* Takes the first thread of the highest non-empty queue, or the idle thread. */
 struct tcb *sched_take_next(struct cpu *cpu)
 {
@@ -221,9 +208,7 @@ void sched_switch_to(struct cpu *cpu, struct tcb *next)
         sysreg_write(tpidr_el0, next->tpidr_el0);
         sysreg_write(ttbr0_el1, tcb_ttbr0(next));
     }
-    fpu_switch_to(next);
-    if (next->timeslice == 0)
-        next->timeslice = TIMESLICE_TICKS;
+    fpu_switch_to(next);     /* (time slices never run out to 0: tcb_init, sched_tick) */
 }
 
 /* The thread sched_wake set aside runs now if it outranks every ready

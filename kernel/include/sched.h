@@ -31,8 +31,6 @@ void sched_switch_to(struct cpu *cpu, struct tcb *next);
 /* Removes and returns the thread to run next (the idle thread if none). */
 struct tcb *sched_take_next(struct cpu *cpu);
 /* Queues the current thread at the front of its queue (preempted by IPC). */
-void sched_enqueue_front_preempted(struct tcb *t);
-void sched_enqueue_yielded(struct tcb *t);
 /* Highest priority with a runnable thread, or -1. */
 int sched_highest_ready(const struct cpu *cpu);
 /* Changes a thread's priority, requeueing it if runnable. */
