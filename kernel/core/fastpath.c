@@ -15,6 +15,7 @@
 #include <fastpath.h>
 #include <ipc.h>
 #include <lake/fault.h>
+#include <lake/invocation.h>
 #include <lake/message.h>
 #include <lake/syscall.h>
 #include <percpu.h>
@@ -116,7 +117,7 @@ fast_switch(struct cpu *cpu, struct tcb *prev, struct tcb *next)
     prev->tpidr_el0 = sysreg_read(tpidr_el0);
     sysreg_write(tpidr_el0, next->tpidr_el0);
     sysreg_write(ttbr0_el1, tcb_ttbr0(next));
-    fpu_switch_to(next);
+    fpu_switch_on(cpu, next);
     context_restore(&next->ctx);
 }
 
@@ -153,9 +154,12 @@ void fastpath_call(struct tcb *t)
     struct cap *cap = &slot->cap;
     unsigned type = cap_type(*cap);
     if (type != LAKE_OBJ_ENDPOINT) {
-        if (type != LAKE_OBJ_NULL && type != LAKE_OBJ_NOTIFICATION && type != LAKE_OBJ_REPLY)
-            syscall_invoke_call(t, slot);   /* an object invocation: skip the second lookup */
-        return;
+        if (type == LAKE_OBJ_NULL || type == LAKE_OBJ_NOTIFICATION || type == LAKE_OBJ_REPLY)
+            return;
+        if (type == LAKE_OBJ_FRAME_4K && lake_msginfo_label(info) == LAKE_FRAME_MAP &&
+            !cpu->yield_requested && frame_map_fast(t, slot))
+            context_restore(&t->ctx);
+        syscall_invoke_call(t, slot);   /* an object invocation: skip the second lookup */
     }
     if (!fast_message(info) ||
         !(cap_rights(*cap) & LAKE_RIGHT_WRITE) ||

@@ -9,6 +9,9 @@
  * invocation and its reply, as send_or_invoke would do (syscall.c). */
 __noreturn void syscall_invoke_call(struct tcb *t, struct cte *slot);
 
+/* Frame Map when it succeeds (frame.c); false: let the general path decide. */
+bool frame_map_fast(struct tcb *t, struct cte *slot);
+
 void fastpath_call(struct tcb *t);
 void fastpath_reply_recv(struct tcb *t);
 void fastpath_signal(struct tcb *t);

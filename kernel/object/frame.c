@@ -4,6 +4,8 @@
  * made (ASID and address), so unmapping and deleting know what to remove.
  */
 #include <arch/vspace.h>
+#include <cspace.h>
+#include <ipc.h>
 #include <invocation.h>
 #include <lake/message.h>
 #include <vspace.h>
@@ -82,6 +84,56 @@ static unsigned decode_map(struct invocation *inv)
     pte_written(entry);
     inv->slot->cap.data = cap_mapping(cap_vspace_asid(vs), va);
     return LAKE_OK;
+}
+
+/*
+ * Frame Map of a 4 KiB frame on the fast path (fastpath.c): the checks of
+ * decode_map and invoke_object, in the same order, for a message of MR0-2
+ * and exactly one extra cap; any failed check returns false and leaves the
+ * error to the general path, which then finds the same failure. On success
+ * the frame is mapped and the caller's reply (OK, no words) is set.
+ */
+bool frame_map_fast(struct tcb *t, struct cte *slot)
+{
+    struct cap frame = slot->cap;
+    u64 info = t->ctx.x[1];
+
+    if (cap_type(frame) != LAKE_OBJ_FRAME_4K || lake_msginfo_label(info) != LAKE_FRAME_MAP ||
+        lake_msginfo_length(info) < 3 || lake_msginfo_extra_caps(info) != 1)
+        return false;
+    struct lake_ipc_buffer *buf = tcb_ipc_buffer(t);
+    if (buf == NULL)
+        return false;
+    struct cte *vs_slot = cspace_one_level(t->slots[TCB_SLOT_CSPACE].cap, buf->caps_or_badges[0]);
+    if (vs_slot == NULL)
+        return false;
+    struct cap vs = vs_slot->cap;
+    u64 va = t->ctx.x[2];
+    unsigned rights = (unsigned)t->ctx.x[3] & cap_rights(frame);
+    u64 attrs = t->ctx.x[4];
+    u64 *root = vspace_root_of(vs);
+    if (root == NULL || cap_mapped_asid(frame) != 0 || !is_aligned(va, PAGE_SIZE) ||
+        va >= LAKE_USER_TOP || !(rights & LAKE_RIGHT_READ) || (attrs & ~(u64)LAKE_ATTRS_ALL))
+        return false;
+
+    /* The tables down to level 3 must exist (no block in the way). */
+    u64 *table = root;
+    for (unsigned level = 0; level < 3; level++) {
+        u64 pte = table[pt_index(va, level)];
+        if (!pte_is_table(pte, level))
+            return false;
+        table = phys_to_virt(pte_address(pte));
+    }
+    u64 *entry = &table[pt_index(va, 3)];
+    if (pte_is_valid(*entry))
+        return false;
+
+    *entry = pte_leaf(cap_paddr(frame), 3, rights, (unsigned)attrs);
+    pte_written(entry);
+    slot->cap.data = cap_mapping(cap_vspace_asid(vs), va);
+    t->ctx.x[0] = 0;
+    t->ctx.x[1] = lake_msginfo(LAKE_OK, 0, 0, 0);
+    return true;
 }
 
 static unsigned decode_cache_op(struct invocation *inv)

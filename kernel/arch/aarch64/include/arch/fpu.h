@@ -22,9 +22,8 @@ void fpu_load_eagerly(struct cpu *cpu, struct tcb *next);
  * loads next's state now if it used FP recently. Called on the way to an
  * eret, which synchronises the change: no isb (the kernel itself never
  * uses FP). */
-static inline void fpu_switch_to(struct tcb *next)
+static inline __attribute__((always_inline)) void fpu_switch_on(struct cpu *cpu, struct tcb *next)
 {
-    struct cpu *cpu = this_cpu();
     bool on = cpu->fpu_owner == next;
     if (!on && next->fpu_eager != 0) {
         fpu_load_eagerly(cpu, next);
@@ -34,6 +33,11 @@ static inline void fpu_switch_to(struct tcb *next)
         sysreg_write(cpacr_el1, on ? CPACR_FPEN_ON : 0);
         cpu->fpu_enabled = on;
     }
+}
+
+static inline void fpu_switch_to(struct tcb *next)
+{
+    fpu_switch_on(this_cpu(), next);
 }
 /* The current thread trapped on an FP instruction. */
 void fpu_handle_trap(struct tcb *t);

@@ -117,7 +117,7 @@ static inline void vspace_changed(void)
     vspace_generation++;
 }
 
-static inline u64 tcb_ttbr0(struct tcb *t)
+static inline __attribute__((always_inline)) u64 tcb_ttbr0(struct tcb *t)
 {
     return t->ttbr0_gen == vspace_generation ? t->ttbr0 : tcb_ttbr0_refresh(t);
 }
