@@ -46,7 +46,7 @@ static struct cpu *thread_cpu(const struct tcb *t)
 #define pin(p) __asm__("" : "+r"(p))
 
 /* The queue and bitmap pointers are computed once into locals. */
-static void queue_insert(struct tcb *t, bool front)
+static inline __attribute__((always_inline)) void queue_insert(struct tcb *t, bool front)
 {
     if (t->in_ready_queue)
         return;
@@ -208,7 +208,7 @@ void sched_switch_to(struct cpu *cpu, struct tcb *next)
         sysreg_write(tpidr_el0, next->tpidr_el0);
         sysreg_write(ttbr0_el1, tcb_ttbr0(next));
     }
-    fpu_switch_to(next);     /* (time slices never run out to 0: tcb_init, sched_tick) */
+    fpu_switch_on(cpu, next);     /* (time slices never run out to 0: tcb_init, sched_tick) */
 }
 
 /* The thread sched_wake set aside runs now if it outranks every ready

@@ -17,7 +17,8 @@
 #include <lake/syscall.h>
 #include <percpu.h>
 
-.macro SAVE_FRAME
+/* FAR_EL1 only matters for aborts: thread entries store it only then. */
+.macro SAVE_FRAME far=1
     sub     sp, sp, #TRAP_FRAME_SIZE
     stp     x0, x1, [sp, #16 * 0]
     stp     x2, x3, [sp, #16 * 1]
@@ -40,8 +41,12 @@
     mrs     x23, spsr_el1
     stp     x22, x23, [sp, #TRAP_ELR]
     mrs     x24, esr_el1
+.if \far
     mrs     x25, far_el1
     stp     x24, x25, [sp, #TRAP_ESR]
+.else
+    str     x24, [sp, #TRAP_ESR]
+.endif
 .endm
 
 .macro RESTORE_FRAME_AND_ERET
@@ -114,7 +119,7 @@ el1_sync:
 
 /* Save into the current TCB, then switch to the kernel stack. */
 .macro THREAD_ENTRY
-    SAVE_FRAME
+    SAVE_FRAME far=0
     mov     x0, sp
     mrs     x1, tpidr_el1
     ldr     x1, [x1, #CPU_KERNEL_STACK_TOP]
@@ -132,10 +137,12 @@ el1_sync:
 thread_sync:
     THREAD_ENTRY
     mov     x19, x0
-#if CONFIG_FASTPATH
     lsr     w1, w24, #26
     cmp     w1, #0x15                   /* ESR_EC_SVC64 */
     b.eq    3f
+    mrs     x2, far_el1                 /* not a system call: maybe an abort */
+    str     x2, [x19, #TRAP_FAR]
+#if CONFIG_FASTPATH
     cmp     w1, #0x07                   /* ESR_EC_FP_ACCESS: fpu_handle_trap */
     b.eq    2f
     bl      fastpath_fault              /* (frame, exception class) */
@@ -164,8 +171,11 @@ thread_sync:
 1:  cmn     x7, #-(LAKE_SYS_YIELD)
     b.ne    2f
     bl      fastpath_yield
-2:  mov     x0, x19
+2:
+#else
+3:
 #endif
+    mov     x0, x19
     bl      handle_user_sync
     b       .
 
