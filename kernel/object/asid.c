@@ -72,6 +72,7 @@ unsigned decode_asid_control_invocation(struct invocation *inv)
     struct asid_pool *pool = cap_ptr(ut);
     memset(pool, 0, sizeof(*pool));
     asid_table[index] = pool;
+    vspace_changed();
     cdt_insert(ut_slot, dest, cap_make(LAKE_OBJ_ASID_POOL, cap_paddr(ut), 0, 0, false, 0,
                                        (u64)index << 9), CTE_REVOCABLE);
     ut_slot->cap.data = untyped_data(BIT(LAKE_ASID_POOL_BITS), 0);
@@ -99,5 +100,6 @@ unsigned decode_asid_pool_invocation(struct invocation *inv)
 
     pool->vspace[i] = cap_ptr(vs_slot->cap);
     vs_slot->cap.data = base + i;
+    vspace_changed();       /* a stale VSpace cap in some TCB may name this ASID */
     return LAKE_OK;
 }
