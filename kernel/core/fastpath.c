@@ -1,12 +1,16 @@
 /*
- * IPC fast paths: Call to a waiting server and ReplyRecv back to a waiting
- * client, the two halves of every RPC; Signal and Wait on notifications. When every condition below holds,
- * the message fits in registers and the other thread can run at once, the
- * kernel moves the message, swaps the two threads and returns, without the
- * general machinery (invocation set-up, wait-queue helpers, scheduler
- * choice). Whenever a condition fails it hands over to the general path,
- * which gives the same result more slowly; the fast path never decides
- * anything the slow path would decide differently.
+ * Fast paths, entered from vectors.S before the general path: Call to a
+ * waiting server and ReplyRecv back to a waiting client (the two halves of
+ * every RPC), Signal and Wait on notifications, faults delivered to a
+ * waiting handler, Reply with nothing to answer, Yield, and (through
+ * fastpath_call) invocations and a successful Frame Map. When every
+ * condition holds (the message fits in registers, the other thread can run
+ * at once, ...), the kernel does the work and leaves through
+ * context_restore without the general machinery (invocation set-up,
+ * wait-queue helpers, scheduler choice). Whenever a condition fails the
+ * function returns and the general path gives the same result more
+ * slowly; a fast path never decides anything the general path would decide
+ * differently. CONFIG_FASTPATH=0 compiles this file out.
  */
 #include <arch/esr.h>
 #include <arch/fpu.h>
@@ -32,7 +36,6 @@ static inline struct cap *fast_lookup(struct tcb *t, u64 cptr)
     struct cte *slot = cspace_one_level(t->slots[TCB_SLOT_CSPACE].cap, cptr);
     return slot != NULL ? &slot->cap : NULL;
 }
-
 
 /* Message words 0-3 and the message info, as the slow path would set them. */
 static inline void fast_transfer(struct tcb *from, struct tcb *to, u64 badge, u64 info)
@@ -104,10 +107,10 @@ static inline bool fast_may_switch(struct cpu *cpu, struct tcb *next)
     return next->cpu == cpu->id && (int)next->priority >= highest;
 }
 
-/* prev has just blocked and is in no queue; next was blocked, so neither
- * is queued: the hand-off is only a change of the current thread (what
- * sched_switch_to does). No isb after the TTBR0 write: the kernel does not
- * touch user memory, and the eret synchronises. */
+/* prev has blocked (or the caller queued it) and next is in no queue: the
+ * hand-off is only a change of the current thread (what sched_switch_to
+ * does). No isb after the TTBR0 write: the kernel does not touch user
+ * memory, and the eret synchronises. */
 static inline __attribute__((always_inline)) __noreturn void
 fast_switch(struct cpu *cpu, struct tcb *prev, struct tcb *next)
 {
@@ -188,11 +191,12 @@ void fastpath_call(struct tcb *t)
 /* ---- faults ------------------------------------------------------------- */
 
 /*
- * A VM fault or user exception (vectors.S sends FP traps elsewhere) whose handler waits on the fault endpoint:
- * the message goes straight into the handler's registers and the thread
- * blocks as if it had made a Call (what fault_raise and endpoint_send do).
- * Any other exception class, or a handler that is not waiting, takes the
- * general path.
+ * Any exception from a thread but a system call or an FP trap (vectors.S
+ * sorts them): a VM fault for data and instruction aborts, else a user
+ * exception, as user_exception() classifies them. When the handler waits
+ * on the fault endpoint, the message goes straight into its registers and
+ * the thread blocks as if it had made a Call (what fault_raise and
+ * endpoint_send do); otherwise the general path delivers or reports it.
  */
 void fastpath_fault(struct tcb *t, unsigned ec)
 {
@@ -349,6 +353,7 @@ void fastpath_wait(struct tcb *t)
     sched_switch_to(cpu, &cpu->idle);
     context_restore(&cpu->idle.ctx);
 }
+
 /* ---- Reply and Yield that change nothing ------------------------------- */
 
 /* Reply with an empty reply slot does nothing (docs/ABI.md). */
