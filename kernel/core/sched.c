@@ -184,9 +184,9 @@ struct tcb *sched_take_next(struct cpu *cpu)
     struct tcb *t = q->head, *next = t->sched_next;
 
     q->head = next;
-    if (next)
+    if (next) {
         next->sched_prev = NULL;
-    else {
+    } else {
         q->tail = NULL;
         prio_bitmap_clear(&cpu->ready_bitmap, (unsigned)prio);
     }

@@ -12,8 +12,8 @@
 #include <arch/fpu.h>
 #include <cdt.h>
 #include <console.h>
-#include <fastpath.h>
 #include <cspace.h>
+#include <fastpath.h>
 #include <fault.h>
 #include <invocation.h>
 #include <ipc.h>

@@ -12,7 +12,6 @@
 
 struct asid_pool *asid_table[ASID_POOLS];
 
-
 u64 *vspace_lookup_entry(u64 *root, vaddr_t va, unsigned level, unsigned *missing, bool *blocked)
 {
     u64 *table = root;
@@ -32,7 +31,6 @@ u64 *vspace_lookup_entry(u64 *root, vaddr_t va, unsigned level, unsigned *missin
     }
     return &table[pt_index(va, level)];
 }
-
 
 void tlb_invalidate_page(unsigned asid, vaddr_t va)
 {
