@@ -46,5 +46,7 @@ void fpu_release(struct tcb *t);
 
 void fpu_save(struct fpu_state *state);
 void fpu_load(const struct fpu_state *state);
+/* fpu_save(save) and fpu_load(load) in one call. */
+void fpu_swap(struct fpu_state *save, const struct fpu_state *load);
 
 #endif
