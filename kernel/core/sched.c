@@ -136,10 +136,10 @@ void thread_set_state(struct tcb *t, enum thread_state state)
  */
 void sched_wake(struct tcb *t)
 {
-    struct cpu *cpu = thread_cpu(t);
+    struct cpu *cpu = this_cpu();
 
     t->state = THREAD_RUNNABLE;
-    if (cpu == this_cpu() && cpu->direct_next == NULL && t->priority > cpu->current->priority) {
+    if (t->cpu == cpu->id && cpu->direct_next == NULL && t->priority > cpu->current->priority) {
         cpu->direct_next = t;
         return;
     }

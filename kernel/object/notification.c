@@ -35,8 +35,7 @@ void notification_signal(struct notification *n, u64 badge)
         return;
     }
     if (n->head != NULL) {
-        struct tcb *t = n->head;
-        waitq_remove(&n->head, &n->tail, t);
+        struct tcb *t = waitq_pop(&n->head, &n->tail);
         wake_with(t, n->word | badge);
         n->word = 0;
         ntfn_set_pending(n, false);
