@@ -33,7 +33,7 @@ __noreturn void context_restore(struct trap_frame *ctx);
  * consumes all 64 bits (the common layout), else NULL. */
 static inline struct cap *fast_lookup(struct tcb *t, u64 cptr)
 {
-    struct cte *slot = cspace_one_level(t->slots[TCB_SLOT_CSPACE].cap, cptr);
+    struct cte *slot = tcb_one_level(t, cptr);
     return slot != NULL ? &slot->cap : NULL;
 }
 
@@ -150,7 +150,7 @@ void fastpath_call(struct tcb *t)
 {
     struct cpu *cpu = this_cpu();
     u64 info = t->ctx.x[1];
-    struct cte *slot = cspace_one_level(t->slots[TCB_SLOT_CSPACE].cap, t->ctx.x[0]);
+    struct cte *slot = tcb_one_level(t, t->ctx.x[0]);
 
     if (slot == NULL)
         return;

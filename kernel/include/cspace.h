@@ -41,6 +41,31 @@ static inline struct cte *cspace_one_level(struct cap root, u64 cptr)
 }
 
 /*
+ * The fast paths keep cspace_one_level's decoding of a TCB's CSpace root
+ * in the TCB (slots, radix, guard; slots NULL if the root is not one
+ * level). It is valid while cs_gen equals cspace_generation, which
+ * cspace_changed() bumps whenever a CNode cap is deleted anywhere or a
+ * TCB gets a new CSpace root.
+ */
+extern u64 cspace_generation;
+void tcb_cspace_refresh(struct tcb *t);
+
+static inline void cspace_changed(void)
+{
+    cspace_generation++;
+}
+
+/* cspace_one_level(t's CSpace root, cptr), from the cached decoding. */
+static inline struct cte *tcb_one_level(struct tcb *t, u64 cptr)
+{
+    if (t->cs_gen != cspace_generation)
+        tcb_cspace_refresh(t);
+    if (t->cs_slots == NULL || (cptr >> t->cs_radix) != t->cs_guard)
+        return NULL;
+    return &t->cs_slots[cptr & mask_bits(t->cs_radix)];
+}
+
+/*
  * A slot named by (root, index, depth) for a CNode operation: depth must be
  * 1..64 and consumed exactly. On failure records LAKE_FAILED_LOOKUP (or an
  * invalid/range argument) in inv and returns NULL.

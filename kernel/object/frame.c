@@ -104,7 +104,7 @@ bool frame_map_fast(struct tcb *t, struct cte *slot)
     struct lake_ipc_buffer *buf = tcb_ipc_buffer(t);
     if (buf == NULL)
         return false;
-    struct cte *vs_slot = cspace_one_level(t->slots[TCB_SLOT_CSPACE].cap, buf->caps_or_badges[0]);
+    struct cte *vs_slot = tcb_one_level(t, buf->caps_or_badges[0]);
     if (vs_slot == NULL)
         return false;
     struct cap vs = vs_slot->cap;

@@ -3,6 +3,7 @@
  */
 #include <arch/vspace.h>
 #include <cdt.h>
+#include <cspace.h>
 #include <fault.h>
 #include <invocation.h>
 #include <ipc.h>
@@ -54,6 +55,9 @@ void cap_finalise(struct cte *slot, bool final)
         return;
     case LAKE_OBJ_VSPACE:
         vspace_changed();           /* maybe a TCB's copy: cached TTBR0 values go stale */
+        break;
+    case LAKE_OBJ_CNODE:
+        cspace_changed();           /* maybe a TCB's CSpace root: cached decodings go stale */
         break;
     default:
         break;
