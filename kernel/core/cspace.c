@@ -60,6 +60,7 @@ void tcb_cspace_refresh(struct tcb *t)
     if (cap_type(root) == LAKE_OBJ_CNODE && radix + guard_size == 64) {
         t->cs_slots = cap_cnode_slots(root);
         t->cs_radix = (u8)radix;
+        t->cs_mask = mask_bits(radix);
         t->cs_guard = cap_cnode_guard(root) & mask_bits(guard_size);
     }
     t->cs_gen = cspace_generation;

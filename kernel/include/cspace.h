@@ -42,8 +42,8 @@ static inline struct cte *cspace_one_level(struct cap root, u64 cptr)
 
 /*
  * The fast paths keep cspace_one_level's decoding of a TCB's CSpace root
- * in the TCB (slots, radix, guard; slots NULL if the root is not one
- * level). It is valid while cs_gen equals cspace_generation, which
+ * in the TCB (slots, radix and its mask, guard; slots NULL if the root is
+ * not one level). It is valid while cs_gen equals cspace_generation, which
  * cspace_changed() bumps whenever a CNode cap is deleted anywhere or a
  * TCB gets a new CSpace root.
  */
@@ -62,7 +62,7 @@ static inline struct cte *tcb_one_level(struct tcb *t, u64 cptr)
         tcb_cspace_refresh(t);
     if (t->cs_slots == NULL || (cptr >> t->cs_radix) != t->cs_guard)
         return NULL;
-    return &t->cs_slots[cptr & mask_bits(t->cs_radix)];
+    return &t->cs_slots[cptr & t->cs_mask];
 }
 
 /*
