@@ -9,7 +9,8 @@
  * invocation and its reply, as send_or_invoke would do (syscall.c). */
 __noreturn void syscall_invoke_call(struct tcb *t, struct cte *slot);
 
-/* Frame Map when it succeeds (frame.c); false: let the general path decide. */
+/* Frame Map of the 4 KiB frame cap in slot (the label is Map) when it
+ * succeeds (frame.c); false: let the general path decide. */
 bool frame_map_fast(struct tcb *t, struct cte *slot);
 
 void fastpath_call(struct tcb *t);
