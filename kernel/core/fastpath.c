@@ -27,6 +27,10 @@
 #include <waitq.h>
 
 #if CONFIG_FASTPATH
+/* No frame records here: they cost two instructions per fast path, and gdb
+ * unwinds through the DWARF call-frame information anyway. */
+#pragma GCC optimize("omit-frame-pointer")
+
 __noreturn void context_restore(struct trap_frame *ctx);
 
 /* The cap for cptr when the thread's CSpace is a single CNode that
