@@ -2,9 +2,9 @@
  * Exception vector table: 16 slots of 0x80 bytes.
  *
  * From a thread (EL0, or the idle thread in EL1t): SP_EL1 was left pointing
- * just past the thread's register frame inside its TCB (see
+ * at the thread's register frame, the start of its TCB (see
  * context_restore), so SAVE_FRAME stores the registers straight into the
- * TCB. Then the core's kernel stack is loaded and C takes over; it never
+ * TCB without moving SP first. Then the core's kernel stack is loaded and C takes over; it never
  * returns but leaves through context_restore.
  *
  * From the kernel itself (EL1h): the frame goes on the kernel stack. The
@@ -17,9 +17,13 @@
 #include <lake/syscall.h>
 #include <percpu.h>
 
-/* FAR_EL1 only matters for aborts: thread entries store it only then. */
-.macro SAVE_FRAME far=1
+/* alloc: make room on the stack (kernel entries; a thread's frame is
+ * already at SP). FAR_EL1 only matters for aborts: thread entries store it
+ * only then. */
+.macro SAVE_FRAME alloc=1, far=1
+.if \alloc
     sub     sp, sp, #TRAP_FRAME_SIZE
+.endif
     stp     x0, x1, [sp, #16 * 0]
     stp     x2, x3, [sp, #16 * 1]
     stp     x4, x5, [sp, #16 * 2]
@@ -49,7 +53,8 @@
 .endif
 .endm
 
-.macro RESTORE_FRAME_AND_ERET
+/* free: pop the frame (kernel entries); a thread's stays at SP. */
+.macro RESTORE_FRAME_AND_ERET free=1
     ldp     x22, x23, [sp, #TRAP_ELR]
     msr     elr_el1, x22
     msr     spsr_el1, x23
@@ -70,7 +75,9 @@
     ldp     x24, x25, [sp, #16 * 12]
     ldp     x26, x27, [sp, #16 * 13]
     ldp     x28, x29, [sp, #16 * 14]
+.if \free
     add     sp, sp, #TRAP_FRAME_SIZE
+.endif
     eret
 .endm
 
@@ -80,10 +87,11 @@
     b       \target
 .endm
 
-/* An unexpected slot: save, then report the slot number. */
-.macro UNEXPECTED vector
+/* An unexpected slot: save, then report the slot number. from_thread: the
+ * frame is the current thread's (SP_EL1 points at it). */
+.macro UNEXPECTED vector, from_thread
 unexpected_\vector:
-    SAVE_FRAME
+    SAVE_FRAME alloc=!\from_thread
     mov     x0, sp
     mov     x1, #\vector
     bl      exception_unexpected
@@ -119,7 +127,7 @@ el1_sync:
 
 /* Save into the current TCB, then switch to the kernel stack. */
 .macro THREAD_ENTRY
-    SAVE_FRAME far=0
+    SAVE_FRAME alloc=0, far=0
     mov     x0, sp
     mrs     x1, tpidr_el1
     ldr     x1, [x1, #CPU_KERNEL_STACK_TOP]
@@ -186,12 +194,12 @@ thread_irq:
 
 /*
  * context_restore(struct trap_frame *frame): enter the thread whose frame
- * this is. Leaves SP_EL1 just past the frame for the next entry.
+ * this is. Leaves SP_EL1 pointing at the frame for the next entry.
  */
 .global context_restore
 context_restore:
     mov     sp, x0
-    RESTORE_FRAME_AND_ERET
+    RESTORE_FRAME_AND_ERET free=0
 
 /* The idle thread: EL1t, interrupts enabled, sleeps until one arrives. */
 .global idle_loop
@@ -199,14 +207,14 @@ idle_loop:
     wfi
     b       idle_loop
 
-    UNEXPECTED 2
-    UNEXPECTED 3
-    UNEXPECTED 5
-    UNEXPECTED 6
-    UNEXPECTED 7
-    UNEXPECTED 10
-    UNEXPECTED 11
-    UNEXPECTED 12
-    UNEXPECTED 13
-    UNEXPECTED 14
-    UNEXPECTED 15
+    UNEXPECTED 2, 1
+    UNEXPECTED 3, 1
+    UNEXPECTED 5, 0
+    UNEXPECTED 6, 0
+    UNEXPECTED 7, 0
+    UNEXPECTED 10, 1
+    UNEXPECTED 11, 1
+    UNEXPECTED 12, 1
+    UNEXPECTED 13, 1
+    UNEXPECTED 14, 1
+    UNEXPECTED 15, 1
