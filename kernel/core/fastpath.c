@@ -33,14 +33,6 @@
 
 __noreturn void context_restore(struct trap_frame *ctx);
 
-/* The cap for cptr when the thread's CSpace is a single CNode that
- * consumes all 64 bits (the common layout), else NULL. */
-static inline struct cap *fast_lookup(struct tcb *t, u64 cptr)
-{
-    struct cte *slot = tcb_one_level(t, cptr);
-    return slot != NULL ? &slot->cap : NULL;
-}
-
 /* Message words 0-3 and the message info, as the slow path would set them. */
 static inline void fast_transfer(struct tcb *from, struct tcb *to, u64 badge, u64 info)
 {
@@ -154,9 +146,9 @@ void fastpath_call(struct tcb *t)
 {
     struct cpu *cpu = this_cpu();
     u64 info = t->ctx.x[1];
-    struct cte *slot = tcb_one_level(t, t->ctx.x[0]);
+    struct cte *slot;
 
-    if (slot == NULL)
+    if (!tcb_one_level(t, t->ctx.x[0], &slot))
         return;
     struct cap *cap = &slot->cap;
     unsigned type = cap_type(*cap);
@@ -250,10 +242,13 @@ void fastpath_reply_recv(struct tcb *t)
     struct cpu *cpu = this_cpu();
     u64 info = t->ctx.x[1];
     struct cte *reply = &t->slots[TCB_SLOT_REPLY];
-    struct cap *cap = fast_lookup(t, t->ctx.x[0]);
+    struct cte *slot;
 
-    if (!fast_message(info) || cap == NULL || cap_type(*cap) != LAKE_OBJ_ENDPOINT ||
-        !(cap_rights(*cap) & LAKE_RIGHT_READ) || cap_type(reply->cap) != LAKE_OBJ_REPLY)
+    if (!fast_message(info) || !tcb_one_level(t, t->ctx.x[0], &slot))
+        return;
+    struct cap *cap = &slot->cap;
+    if (cap_type(*cap) != LAKE_OBJ_ENDPOINT || !(cap_rights(*cap) & LAKE_RIGHT_READ) ||
+        cap_type(reply->cap) != LAKE_OBJ_REPLY)
         return;
     struct endpoint *ep = cap_endpoint(*cap);
     struct tcb *client = cap_tcb(reply->cap);
@@ -290,10 +285,13 @@ void fastpath_reply_recv(struct tcb *t)
 void fastpath_signal(struct tcb *t)
 {
     struct cpu *cpu = this_cpu();
-    struct cap *cap = fast_lookup(t, t->ctx.x[0]);
+    struct cte *slot;
 
-    if (cap == NULL || cap_type(*cap) != LAKE_OBJ_NOTIFICATION ||
-        !(cap_rights(*cap) & LAKE_RIGHT_WRITE) || cpu->yield_requested)
+    if (!tcb_one_level(t, t->ctx.x[0], &slot))
+        return;
+    struct cap *cap = &slot->cap;
+    if (cap_type(*cap) != LAKE_OBJ_NOTIFICATION || !(cap_rights(*cap) & LAKE_RIGHT_WRITE) ||
+        cpu->yield_requested)
         return;
     struct notification *n = cap_notification(*cap);
     struct tcb *bound = ntfn_bound(n);
@@ -329,10 +327,12 @@ void fastpath_signal(struct tcb *t)
 void fastpath_wait(struct tcb *t)
 {
     struct cpu *cpu = this_cpu();
-    struct cap *cap = fast_lookup(t, t->ctx.x[0]);
+    struct cte *slot;
 
-    if (cap == NULL || cap_type(*cap) != LAKE_OBJ_NOTIFICATION ||
-        !(cap_rights(*cap) & LAKE_RIGHT_READ))
+    if (!tcb_one_level(t, t->ctx.x[0], &slot))
+        return;
+    struct cap *cap = &slot->cap;
+    if (cap_type(*cap) != LAKE_OBJ_NOTIFICATION || !(cap_rights(*cap) & LAKE_RIGHT_READ))
         return;
     struct notification *n = cap_notification(*cap);
     struct tcb *bound = ntfn_bound(n);

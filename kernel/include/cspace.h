@@ -55,14 +55,18 @@ static inline void cspace_changed(void)
     cspace_generation++;
 }
 
-/* cspace_one_level(t's CSpace root, cptr), from the cached decoding. */
-static inline struct cte *tcb_one_level(struct tcb *t, u64 cptr)
+/* cspace_one_level(t's CSpace root, cptr) from the cached decoding: false
+ * if it does not apply. (A bool and not a NULL slot: the kernel is built
+ * with -fno-delete-null-pointer-checks, so a computed slot address would be
+ * tested against NULL again.) */
+static inline bool tcb_one_level(struct tcb *t, u64 cptr, struct cte **slot)
 {
     if (t->cs_gen != cspace_generation)
         tcb_cspace_refresh(t);
     if (t->cs_slots == NULL || (cptr >> t->cs_radix) != t->cs_guard)
-        return NULL;
-    return &t->cs_slots[cptr & t->cs_mask];
+        return false;
+    *slot = &t->cs_slots[cptr & t->cs_mask];
+    return true;
 }
 
 /*

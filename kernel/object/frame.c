@@ -113,8 +113,8 @@ bool frame_map_fast(struct tcb *t, struct cte *slot)
     struct lake_ipc_buffer *buf = tcb_ipc_buffer(t);
     if (buf == NULL)
         return false;
-    struct cte *vs_slot = tcb_one_level(t, buf->caps_or_badges[0]);
-    if (vs_slot == NULL)
+    struct cte *vs_slot;
+    if (!tcb_one_level(t, buf->caps_or_badges[0], &vs_slot))
         return false;
     struct cap vs = vs_slot->cap;
     u64 va = t->ctx.x[2];
