@@ -11,6 +11,10 @@
  * function returns and the general path gives the same result more
  * slowly; a fast path never decides anything the general path would decide
  * differently. CONFIG_FASTPATH=0 compiles this file out.
+ *
+ * cpu->yield_requested is false at every system call: only Yield and the
+ * timer tick set it, and both leave through schedule(), which clears it. So
+ * a fast path that returns to its caller without schedule() loses nothing.
  */
 #include <arch/esr.h>
 #include <arch/fpu.h>
@@ -156,7 +160,7 @@ void fastpath_call(struct tcb *t)
         if (type == LAKE_OBJ_NULL || type == LAKE_OBJ_NOTIFICATION || type == LAKE_OBJ_REPLY)
             return;
         if (type == LAKE_OBJ_FRAME_4K && lake_msginfo_label(info) == LAKE_FRAME_MAP &&
-            !cpu->yield_requested && frame_map_fast(t, slot))
+            frame_map_fast(t, slot))
             context_restore(&t->ctx);
         syscall_invoke_call(t, slot);   /* an object invocation: skip the second lookup */
     }
@@ -290,8 +294,7 @@ void fastpath_signal(struct tcb *t)
     if (!tcb_one_level(t, t->ctx.x[0], &slot))
         return;
     struct cap *cap = &slot->cap;
-    if (cap_type(*cap) != LAKE_OBJ_NOTIFICATION || !(cap_rights(*cap) & LAKE_RIGHT_WRITE) ||
-        cpu->yield_requested)
+    if (cap_type(*cap) != LAKE_OBJ_NOTIFICATION || !(cap_rights(*cap) & LAKE_RIGHT_WRITE))
         return;
     struct notification *n = cap_notification(*cap);
     struct tcb *bound = ntfn_bound(n);
@@ -339,8 +342,6 @@ void fastpath_wait(struct tcb *t)
     if (bound != NULL && bound != t)
         return;     /* someone else's notification: the slow path faults */
     if (ntfn_pending(n)) {
-        if (cpu->yield_requested)
-            return;
         t->ctx.x[0] = n->word;
         t->ctx.x[1] = 0;
         n->word = 0;
