@@ -18,9 +18,10 @@
 #include <percpu.h>
 
 /* alloc: make room on the stack (kernel entries; a thread's frame is
- * already at SP). FAR_EL1 only matters for aborts: thread entries store it
- * only then. */
-.macro SAVE_FRAME alloc=1, far=1
+ * already at SP). syndrome: 2 stores ESR_EL1 and FAR_EL1, 1 only reads
+ * ESR_EL1 into x24 (thread_sync stores them when the general path or a
+ * fault needs them), 0 neither (interrupts). */
+.macro SAVE_FRAME alloc=1, syndrome=2
 .if \alloc
     sub     sp, sp, #TRAP_FRAME_SIZE
 .endif
@@ -44,12 +45,12 @@
     mrs     x22, elr_el1
     mrs     x23, spsr_el1
     stp     x22, x23, [sp, #TRAP_ELR]
+.if \syndrome == 2
     mrs     x24, esr_el1
-.if \far
     mrs     x25, far_el1
     stp     x24, x25, [sp, #TRAP_ESR]
-.else
-    str     x24, [sp, #TRAP_ESR]
+.elseif \syndrome == 1
+    mrs     x24, esr_el1
 .endif
 .endm
 
@@ -126,8 +127,8 @@ el1_sync:
     RESTORE_FRAME_AND_ERET
 
 /* Save into the current TCB, then switch to the kernel stack. */
-.macro THREAD_ENTRY
-    SAVE_FRAME alloc=0, far=0
+.macro THREAD_ENTRY syndrome
+    SAVE_FRAME alloc=0, syndrome=\syndrome
     mov     x0, sp
     mrs     x1, tpidr_el1
     ldr     x1, [x1, #CPU_KERNEL_STACK_TOP]
@@ -138,18 +139,19 @@ el1_sync:
 /*
  * Synchronous exception from a thread. Call, ReplyRecv, Send, NBSend and
  * Recv go to the IPC fast paths first, other exceptions to the fault fast
- * path (ESR_EL1 is still in x24 from SAVE_FRAME, the thread's x7 in x7);
- * a fast path returns only when it does not apply. x19 keeps the frame
- * pointer: the thread's own x19 is already saved.
+ * path (ESR_EL1 is in x24 from SAVE_FRAME, the thread's x7 in x7); a
+ * fast path returns only when it does not apply. x19 keeps the frame
+ * pointer: the thread's own x19 is already saved. x24 survives the fast
+ * paths (callee-saved) and goes into the frame before the general path.
  */
 thread_sync:
-    THREAD_ENTRY
+    THREAD_ENTRY 1
     mov     x19, x0
     lsr     w1, w24, #26
     cmp     w1, #0x15                   /* ESR_EC_SVC64 */
     b.eq    3f
     mrs     x2, far_el1                 /* not a system call: maybe an abort */
-    str     x2, [x19, #TRAP_FAR]
+    stp     x24, x2, [x19, #TRAP_ESR]
 #if CONFIG_FASTPATH
     cmp     w1, #0x07                   /* ESR_EC_FP_ACCESS: fpu_handle_trap */
     b.eq    2f
@@ -183,12 +185,13 @@ thread_sync:
 #else
 3:
 #endif
+    str     x24, [x19, #TRAP_ESR]
     mov     x0, x19
     bl      handle_user_sync
     b       .
 
 thread_irq:
-    THREAD_ENTRY
+    THREAD_ENTRY 0
     bl      handle_user_irq
     b       .
 
