@@ -28,7 +28,7 @@ include tests/unit/unit.mk
 include user/user.mk
 
 IMAGES := $(BUILD)/kernel8.img $(BUILD)/kernel-test/kernel8.img $(BUILD)/kernel-ostest/kernel8.img \
-          $(BUILD)/kernel-bench/kernel8.img
+          $(BUILD)/kernel-ostest-nofast/kernel8.img $(BUILD)/kernel-bench/kernel8.img
 
 .PHONY: all images run test debug bench clean setup unit-tests FORCE
 

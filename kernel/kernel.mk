@@ -7,6 +7,8 @@
 #   kernel-test    adds semihosting exit and the ktest hooks, root task user/init
 #   kernel-ostest  the in-OS test suite (user/tests) as root task; semihosting
 #                  exit and one debug line per failed invocation
+#   kernel-ostest-nofast  the same with the fast paths compiled out
+#                  (CONFIG_FASTPATH=0): the general paths alone must pass it
 #   kernel-bench   the benchmarks (user/bench) as root task; semihosting exit,
 #                  PMU counters readable at EL0 (CONFIG_BENCH, arch/pmu.h)
 
@@ -114,6 +116,7 @@ endef
 $(eval $(call kernel_variant,kernel,,,$(BUILD)/user/init.elf))
 $(eval $(call kernel_variant,kernel-test,-DCONFIG_HEARTBEAT -DCONFIG_SEMIHOSTING -DCONFIG_KTEST,$(KERNEL_TEST_SRCS),$(BUILD)/user/init.elf))
 $(eval $(call kernel_variant,kernel-ostest,-DCONFIG_SEMIHOSTING -DCONFIG_DEBUG_INVOCATIONS,,$(BUILD)/user/tests.elf))
+$(eval $(call kernel_variant,kernel-ostest-nofast,-DCONFIG_SEMIHOSTING -DCONFIG_DEBUG_INVOCATIONS -DCONFIG_FASTPATH=0,,$(BUILD)/user/tests.elf))
 $(eval $(call kernel_variant,kernel-bench,-DCONFIG_BENCH -DCONFIG_SEMIHOSTING,,$(BUILD)/user/bench.elf))
 
 $(BUILD)/kernel8.img: $(BUILD)/kernel/kernel8.img

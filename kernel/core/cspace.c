@@ -49,9 +49,35 @@ bool cspace_resolve(struct cap root, u64 cptr, unsigned depth, struct lookup *ou
     }
 }
 
+u64 cspace_generation = 1;      /* a new TCB's 0 never matches */
+
+void tcb_cspace_refresh(struct tcb *t)
+{
+    struct cap root = t->slots[TCB_SLOT_CSPACE].cap;
+    unsigned radix = cap_cnode_radix(root), guard_size = cap_cnode_guard_size(root);
+
+    t->cs_slots = NULL;
+    if (cap_type(root) == LAKE_OBJ_CNODE && radix + guard_size == 64) {
+        t->cs_slots = cap_cnode_slots(root);
+        t->cs_radix = (u8)radix;
+        t->cs_mask = mask_bits(radix);
+        t->cs_guard = cap_cnode_guard(root) & mask_bits(guard_size);
+    }
+    t->cs_gen = cspace_generation;
+}
+
 bool cspace_lookup_cap(struct tcb *t, u64 cptr, struct lookup *out)
 {
-    return cspace_resolve(t->slots[TCB_SLOT_CSPACE].cap, cptr, 64, out);
+    struct cap root = t->slots[TCB_SLOT_CSPACE].cap;
+    struct cte *slot = cspace_one_level(root, cptr);
+
+    if (slot != NULL) {
+        out->slot = slot;
+        out->bits_left = 0;
+        out->failure = LAKE_LOOKUP_NONE;
+        return true;
+    }
+    return cspace_resolve(root, cptr, 64, out);
 }
 
 unsigned inv_lookup_failed(struct invocation *inv, const struct lookup *l, bool is_source)

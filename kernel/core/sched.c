@@ -41,13 +41,22 @@ static struct cpu *thread_cpu(const struct tcb *t)
     return &cpus[t->cpu];
 }
 
-static void queue_insert(struct tcb *t, bool front)
-{
-    struct cpu *cpu = thread_cpu(t);
-    struct ready_queue *q = &cpu->ready[t->priority];
+/* Keeps a computed pointer in a register: GCC otherwise recomputes
+ * &cpus[i].ready[prio] (two multiply-adds) at every use. */
+#define pin(p) __asm__("" : "+r"(p))
 
+/* The queue and bitmap pointers are computed once into locals. */
+static inline __attribute__((always_inline)) void queue_insert(struct tcb *t, bool front)
+{
     if (t->in_ready_queue)
         return;
+    unsigned prio = t->priority;
+    struct cpu *cpu = thread_cpu(t);
+    struct ready_queue *q = &cpu->ready[prio];
+    struct prio_bitmap *bitmap = &cpu->ready_bitmap;
+
+    pin(q);
+    pin(bitmap);
     if (front) {
         t->sched_prev = NULL;
         t->sched_next = q->head;
@@ -66,7 +75,7 @@ static void queue_insert(struct tcb *t, bool front)
         q->tail = t;
     }
     t->in_ready_queue = 1;
-    prio_bitmap_set(&cpu->ready_bitmap, t->priority);
+    prio_bitmap_set(bitmap, prio);
 }
 
 /* The running thread is never queued; schedule() queues it when it stops. */
@@ -84,32 +93,57 @@ void sched_enqueue_front(struct tcb *t)
 
 void sched_dequeue(struct tcb *t)
 {
-    struct cpu *cpu = thread_cpu(t);
-    struct ready_queue *q = &cpu->ready[t->priority];
-
     if (!t->in_ready_queue)
         return;
-    if (t->sched_prev)
-        t->sched_prev->sched_next = t->sched_next;
+    unsigned prio = t->priority;
+    struct cpu *cpu = thread_cpu(t);
+    struct ready_queue *q = &cpu->ready[prio];
+    struct tcb *prev = t->sched_prev, *next = t->sched_next;
+
+    pin(cpu);
+    pin(q);
+    if (prev)
+        prev->sched_next = next;
     else
-        q->head = t->sched_next;
-    if (t->sched_next)
-        t->sched_next->sched_prev = t->sched_prev;
+        q->head = next;
+    if (next)
+        next->sched_prev = prev;
     else
-        q->tail = t->sched_prev;
+        q->tail = prev;
     t->sched_next = t->sched_prev = NULL;
     t->in_ready_queue = 0;
     if (q->head == NULL)
-        prio_bitmap_clear(&cpu->ready_bitmap, t->priority);
+        prio_bitmap_clear(&cpu->ready_bitmap, prio);
 }
 
 void thread_set_state(struct tcb *t, enum thread_state state)
 {
     t->state = (u8)state;
-    if (thread_is_runnable(t))
+    if (thread_is_runnable(t)) {
         sched_enqueue(t);
-    else
+    } else {
         sched_dequeue(t);
+        if (thread_cpu(t)->direct_next == t)
+            thread_cpu(t)->direct_next = NULL;
+    }
+}
+
+/*
+ * t was blocked and becomes runnable. If it outranks the current thread,
+ * it is kept out of the ready queue and schedule() switches to it at the
+ * end of this kernel entry without queueing and dequeueing it (an
+ * interrupt or a signal waking a higher-priority handler).
+ */
+void sched_wake(struct tcb *t)
+{
+    struct cpu *cpu = this_cpu();
+
+    t->state = THREAD_RUNNABLE;
+    if (t->cpu == cpu->id && cpu->direct_next == NULL && t->priority > cpu->current->priority) {
+        cpu->direct_next = t;
+        return;
+    }
+    sched_enqueue(t);
 }
 
 void sched_set_priority(struct tcb *t, unsigned priority)
@@ -140,24 +174,29 @@ void sched_tick(void)
     this_cpu()->yield_requested = true;
 }
 
-/* The current thread, preempted by a thread it woke, goes to the front of
- * its queue (it is still runnable and keeps its turn). */
-void sched_enqueue_front_preempted(struct tcb *t)
-{
-    queue_insert(t, true);
-}
-
 /* Takes the first thread of the highest non-empty queue, or the idle thread. */
 struct tcb *sched_take_next(struct cpu *cpu)
 {
     int prio = prio_bitmap_highest(&cpu->ready_bitmap);
     if (prio < 0)
         return &cpu->idle;
-    struct tcb *next = cpu->ready[prio].head;
-    sched_dequeue(next);
-    return next;
+    struct ready_queue *q = &cpu->ready[prio];
+    struct tcb *t = q->head, *next = t->sched_next;
+
+    q->head = next;
+    if (next) {
+        next->sched_prev = NULL;
+    } else {
+        q->tail = NULL;
+        prio_bitmap_clear(&cpu->ready_bitmap, (unsigned)prio);
+    }
+    t->sched_next = NULL;
+    t->in_ready_queue = 0;
+    return t;
 }
 
+/* Every caller goes on to context_restore: its eret synchronises the
+ * TTBR0 write, and the kernel does not touch user memory before it. */
 void sched_switch_to(struct cpu *cpu, struct tcb *next)
 {
     struct tcb *prev = cpu->current;
@@ -167,11 +206,31 @@ void sched_switch_to(struct cpu *cpu, struct tcb *next)
     cpu->current = next;
     if (next->state != THREAD_IDLE) {
         sysreg_write(tpidr_el0, next->tpidr_el0);
-        vspace_activate(next);
+        sysreg_write(ttbr0_el1, tcb_ttbr0(next));
     }
-    fpu_switch_to(next);
-    if (next->timeslice == 0)
-        next->timeslice = TIMESLICE_TICKS;
+    fpu_switch_on(cpu, next);     /* (time slices never run out to 0: tcb_init, sched_tick) */
+}
+
+/* The thread sched_wake set aside runs now if it outranks every ready
+ * thread and the current one: exactly whom the queues would pick. Else it
+ * joins its queue and the usual choice follows. */
+static bool schedule_direct(struct cpu *cpu, struct tcb *cur, bool yield)
+{
+    struct tcb *next = cpu->direct_next;
+    bool cur_runs = cur->state != THREAD_IDLE && thread_is_runnable(cur);
+
+    cpu->direct_next = NULL;
+    if (!thread_is_runnable(next))
+        return false;
+    if ((int)next->priority <= prio_bitmap_highest(&cpu->ready_bitmap) ||
+        (cur_runs && next->priority <= cur->priority)) {
+        queue_insert(next, false);
+        return false;
+    }
+    if (cur_runs)
+        queue_insert(cur, !yield);  /* preempted: keeps its place; yielded: goes last */
+    sched_switch_to(cpu, next);
+    return true;
 }
 
 void schedule(void)
@@ -181,6 +240,8 @@ void schedule(void)
     bool yield = cpu->yield_requested;
 
     cpu->yield_requested = false;
+    if (cpu->direct_next != NULL && schedule_direct(cpu, cur, yield))
+        return;
     if (cur->state != THREAD_IDLE && thread_is_runnable(cur)) {
         /* Keep running unless someone more important is ready, or this
          * thread yields to another of its own priority. */

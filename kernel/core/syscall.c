@@ -13,6 +13,7 @@
 #include <cdt.h>
 #include <console.h>
 #include <cspace.h>
+#include <fastpath.h>
 #include <fault.h>
 #include <invocation.h>
 #include <ipc.h>
@@ -28,12 +29,8 @@ unsigned decode_invocation(struct invocation *inv);
 
 /* --- invocation helpers --- */
 
-u64 inv_mr(const struct invocation *inv, unsigned i)
+u64 inv_mr_buffer(const struct invocation *inv, unsigned i)
 {
-    if (i >= inv->length)
-        return 0;
-    if (i < LAKE_MSG_REGISTERS)
-        return inv->thread->ctx.x[2 + i];
     return tcb_ipc_buffer(inv->thread)->msg[i];
 }
 
@@ -111,7 +108,7 @@ static void reply_to_invocation(struct tcb *t, const struct invocation *inv)
 {
     const u64 *words = inv->error ? inv->detail : inv->result;
     unsigned count = inv->error ? inv->num_detail : inv->num_results;
-    struct lake_ipc_buffer *buf = tcb_ipc_buffer(t);
+    struct lake_ipc_buffer *buf = count > LAKE_MSG_REGISTERS ? tcb_ipc_buffer(t) : NULL;
 
     if (buf == NULL && count > LAKE_MSG_REGISTERS)
         count = LAKE_MSG_REGISTERS;
@@ -144,18 +141,29 @@ static void invoke_object(struct tcb *t, struct cte *slot, u64 cptr, bool is_cal
 {
     static struct invocation inv;   /* one at a time; too big for the stack budget */
     u64 info = t->ctx.x[1];
-    struct lake_ipc_buffer *buf = tcb_ipc_buffer(t);
+    unsigned extra = lake_msginfo_extra_caps(info);
+    /* Only long messages and extra caps need the IPC buffer. */
+    struct lake_ipc_buffer *buf = lake_msginfo_length(info) > LAKE_MSG_REGISTERS || extra > 0 ?
+                                  tcb_ipc_buffer(t) : NULL;
 
-    inv = (struct invocation){
-        .thread = t, .slot = slot, .cap = slot->cap, .cptr = cptr,
-        .label = lake_msginfo_label(info), .length = lake_msginfo_length(info),
-    };
+    /* Field by field: zeroing the whole struct (the detail and result
+     * arrays) would cost more than most invocations. The arrays are only
+     * read up to num_detail / num_results / num_extra. */
+    inv.thread = t;
+    inv.slot = slot;
+    inv.cap = slot->cap;
+    inv.cptr = cptr;
+    inv.label = lake_msginfo_label(info);
+    inv.length = lake_msginfo_length(info);
+    inv.num_extra = 0;
+    inv.error = LAKE_OK;
+    inv.num_detail = 0;
+    inv.num_results = 0;
     if (inv.length > LAKE_MSG_MAX_LENGTH)
         inv.length = LAKE_MSG_MAX_LENGTH;
     if (buf == NULL && inv.length > LAKE_MSG_REGISTERS)
         inv.length = LAKE_MSG_REGISTERS;
 
-    unsigned extra = lake_msginfo_extra_caps(info);
     for (unsigned i = 0; i < extra && buf != NULL && inv.error == LAKE_OK; i++) {
         struct lookup l;
         if (cspace_lookup_cap(t, buf->caps_or_badges[i], &l)) {
@@ -176,6 +184,12 @@ static void invoke_object(struct tcb *t, struct cte *slot, u64 cptr, bool is_cal
 }
 
 /* --- system calls --- */
+
+__noreturn void syscall_invoke_call(struct tcb *t, struct cte *slot)
+{
+    invoke_object(t, slot, t->ctx.x[0], true);
+    return_to_user();
+}
 
 static void send_or_invoke(struct tcb *t, bool blocking, bool is_call)
 {
@@ -353,8 +367,6 @@ static void user_exception(struct tcb *t, unsigned ec)
     };
     fault_raise(t, LAKE_FAULT_USER_EXCEPTION, words);
 }
-
-#define ESR_EC_FP_ACCESS 0x07
 
 void handle_user_sync(struct trap_frame *ctx)
 {

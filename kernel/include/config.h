@@ -11,6 +11,13 @@
 #define KERNEL_STACK_SIZE   (UL(1) << KERNEL_STACK_SHIFT)
 #define TICK_HZ             100             /* kernel timer interrupt rate */
 
+/* The IPC, notification and fault fast paths. Build with -DCONFIG_FASTPATH=0
+ * to compile them out: the kernel-ostest-nofast image proves that the
+ * general paths alone give the same results. */
+#ifndef CONFIG_FASTPATH
+#define CONFIG_FASTPATH     1
+#endif
+
 /* Exit status QEMU reports when a test kernel panics (semihosting builds). */
 #define PANIC_EXIT_STATUS   101
 

@@ -26,6 +26,50 @@ bool cspace_resolve(struct cap root, u64 cptr, unsigned depth, struct lookup *ou
 bool cspace_lookup_cap(struct tcb *t, u64 cptr, struct lookup *out);
 
 /*
+ * The slot for cptr when root is a single CNode whose guard and radix
+ * consume all 64 bits (the usual layout) and the guard matches, else NULL
+ * (then cspace_resolve decides). The same slot cspace_resolve would find.
+ */
+static inline struct cte *cspace_one_level(struct cap root, u64 cptr)
+{
+    unsigned radix = cap_cnode_radix(root), guard_size = cap_cnode_guard_size(root);
+
+    if (cap_type(root) != LAKE_OBJ_CNODE || radix + guard_size != 64 ||
+        (cptr >> radix) != (cap_cnode_guard(root) & mask_bits(guard_size)))
+        return NULL;
+    return &cap_cnode_slots(root)[cptr & mask_bits(radix)];
+}
+
+/*
+ * The fast paths keep cspace_one_level's decoding of a TCB's CSpace root
+ * in the TCB (slots, radix and its mask, guard; slots NULL if the root is
+ * not one level). It is valid while cs_gen equals cspace_generation, which
+ * cspace_changed() bumps whenever a CNode cap is deleted anywhere or a
+ * TCB gets a new CSpace root.
+ */
+extern u64 cspace_generation;
+void tcb_cspace_refresh(struct tcb *t);
+
+static inline void cspace_changed(void)
+{
+    cspace_generation++;
+}
+
+/* cspace_one_level(t's CSpace root, cptr) from the cached decoding: false
+ * if it does not apply. (A bool and not a NULL slot: the kernel is built
+ * with -fno-delete-null-pointer-checks, so a computed slot address would be
+ * tested against NULL again.) */
+static inline bool tcb_one_level(struct tcb *t, u64 cptr, struct cte **slot)
+{
+    if (t->cs_gen != cspace_generation)
+        tcb_cspace_refresh(t);
+    if (t->cs_slots == NULL || (cptr >> t->cs_radix) != t->cs_guard)
+        return false;
+    *slot = &t->cs_slots[cptr & t->cs_mask];
+    return true;
+}
+
+/*
  * A slot named by (root, index, depth) for a CNode operation: depth must be
  * 1..64 and consumed exactly. On failure records LAKE_FAILED_LOOKUP (or an
  * invalid/range argument) in inv and returns NULL.

@@ -9,6 +9,7 @@
 
 #include <lake/errors.h>
 #include <lake/invocation.h>
+#include <lake/syscall.h>
 #include <object/objects.h>
 
 #define INV_MAX_RESULTS 40
@@ -34,8 +35,18 @@ struct invocation {
     unsigned num_results;
 };
 
+/* Message word i >= LAKE_MSG_REGISTERS, from the IPC buffer. */
+u64 inv_mr_buffer(const struct invocation *inv, unsigned i);
+
 /* Message word i of the invocation (0 if beyond the message). */
-u64 inv_mr(const struct invocation *inv, unsigned i);
+static inline u64 inv_mr(const struct invocation *inv, unsigned i)
+{
+    if (i >= inv->length)
+        return 0;
+    if (i < LAKE_MSG_REGISTERS)
+        return inv->thread->ctx.x[2 + i];
+    return inv_mr_buffer(inv, i);
+}
 
 /* Error helpers: record the error and return its code. */
 unsigned inv_error(struct invocation *inv, unsigned error);

@@ -8,7 +8,14 @@
 #include <object/objects.h>
 
 /* The thread's IPC buffer in the kernel window, or NULL if it has none. */
-struct lake_ipc_buffer *tcb_ipc_buffer(struct tcb *t);
+static inline struct lake_ipc_buffer *tcb_ipc_buffer(struct tcb *t)
+{
+    struct cap frame = t->slots[TCB_SLOT_IPC_BUFFER].cap;
+    if (!cap_is_frame(frame))
+        return NULL;
+    u64 offset = t->ipc_buffer_vaddr & mask_bits(cap_frame_bits(frame));
+    return phys_to_virt(cap_paddr(frame) + offset);
+}
 
 void endpoint_send(struct endpoint *ep, struct tcb *sender, u64 badge, bool can_grant,
                    bool can_grant_reply, bool blocking, bool is_call);

@@ -30,6 +30,7 @@ struct cpu {
     struct tcb *fpu_owner;  /* whose state is in the FP registers */
     bool fpu_enabled;       /* CPACR_EL1.FPEN allows FP access now */
     bool yield_requested;   /* current thread yielded or used up its time slice */
+    struct tcb *direct_next; /* woken in this kernel entry, outranks current: not queued */
 
     /* Scheduler: one FIFO per priority and a bitmap of non-empty ones. */
     struct prio_bitmap ready_bitmap;

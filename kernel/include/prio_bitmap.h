@@ -12,27 +12,31 @@
 #define PRIO_BITMAP_WORDS (LAKE_NUM_PRIORITIES / 64)
 
 struct prio_bitmap {
+    u64 top;                        /* bit w: word[w] is not zero */
     u64 word[PRIO_BITMAP_WORDS];
 };
 
 static inline void prio_bitmap_set(struct prio_bitmap *b, unsigned prio)
 {
     b->word[prio / 64] |= BIT(prio % 64);
+    b->top |= BIT(prio / 64);
 }
 
 static inline void prio_bitmap_clear(struct prio_bitmap *b, unsigned prio)
 {
     b->word[prio / 64] &= ~BIT(prio % 64);
+    if (b->word[prio / 64] == 0)
+        b->top &= ~BIT(prio / 64);
 }
 
-/* The highest priority with its bit set, or -1 if none. */
+/* The highest priority with its bit set, or -1 if none. Two count-leading-
+ * zeros and no loop: the scheduler and the fast paths ask on every switch. */
 static inline int prio_bitmap_highest(const struct prio_bitmap *b)
 {
-    for (int w = PRIO_BITMAP_WORDS - 1; w >= 0; w--) {
-        if (b->word[w] != 0)
-            return w * 64 + 63 - (int)clz64(b->word[w]);
-    }
-    return -1;
+    if (b->top == 0)
+        return -1;
+    int w = 63 - (int)clz64(b->top);
+    return w * 64 + 63 - (int)clz64(b->word[w]);
 }
 
 #endif

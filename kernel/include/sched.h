@@ -17,6 +17,7 @@ void sched_enqueue_front(struct tcb *t);
 void sched_dequeue(struct tcb *t);
 /* Sets the thread's state, queueing or unqueueing it as needed. */
 void thread_set_state(struct tcb *t, enum thread_state state);
+void sched_wake(struct tcb *t);
 bool thread_is_runnable(const struct tcb *t);
 /* The current thread goes to the back of its queue at the next schedule. */
 void sched_yield_current(void);
@@ -30,7 +31,6 @@ void sched_switch_to(struct cpu *cpu, struct tcb *next);
 /* Removes and returns the thread to run next (the idle thread if none). */
 struct tcb *sched_take_next(struct cpu *cpu);
 /* Queues the current thread at the front of its queue (preempted by IPC). */
-void sched_enqueue_front_preempted(struct tcb *t);
 /* Highest priority with a runnable thread, or -1. */
 int sched_highest_ready(const struct cpu *cpu);
 /* Changes a thread's priority, requeueing it if runnable. */

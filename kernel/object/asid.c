@@ -24,6 +24,7 @@ void vspace_finalise(struct cap vs)
     if (asid == 0 || asid_lookup(asid) != cap_ptr(vs))
         return;
     asid_table[asid >> 9]->vspace[asid & (LAKE_ASID_POOL_ENTRIES - 1)] = NULL;
+    vspace_changed();
     tlb_invalidate_asid(asid);
     reactivate_current();
 }
@@ -39,6 +40,7 @@ void asid_pool_finalise(struct cap pool_cap)
             tlb_invalidate_asid(base + i);
     }
     asid_table[base >> 9] = NULL;
+    vspace_changed();
     reactivate_current();
 }
 
@@ -70,6 +72,7 @@ unsigned decode_asid_control_invocation(struct invocation *inv)
     struct asid_pool *pool = cap_ptr(ut);
     memset(pool, 0, sizeof(*pool));
     asid_table[index] = pool;
+    vspace_changed();
     cdt_insert(ut_slot, dest, cap_make(LAKE_OBJ_ASID_POOL, cap_paddr(ut), 0, 0, false, 0,
                                        (u64)index << 9), CTE_REVOCABLE);
     ut_slot->cap.data = untyped_data(BIT(LAKE_ASID_POOL_BITS), 0);
@@ -97,5 +100,6 @@ unsigned decode_asid_pool_invocation(struct invocation *inv)
 
     pool->vspace[i] = cap_ptr(vs_slot->cap);
     vs_slot->cap.data = base + i;
+    vspace_changed();       /* a stale VSpace cap in some TCB may name this ASID */
     return LAKE_OK;
 }

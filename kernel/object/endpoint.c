@@ -12,15 +12,6 @@
 #include <sched.h>
 #include <waitq.h>
 
-struct lake_ipc_buffer *tcb_ipc_buffer(struct tcb *t)
-{
-    struct cap frame = t->slots[TCB_SLOT_IPC_BUFFER].cap;
-    if (!cap_is_frame(frame))
-        return NULL;
-    u64 offset = t->ipc_buffer_vaddr & mask_bits(cap_frame_bits(frame));
-    return phys_to_virt(cap_paddr(frame) + offset);
-}
-
 static void ep_remove(struct endpoint *ep, struct tcb *t)
 {
     waitq_remove(&ep->head, &ep->tail, t);

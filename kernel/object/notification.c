@@ -12,7 +12,7 @@ static void wake_with(struct tcb *t, u64 word)
 {
     t->blocked_on = NULL;
     set_receive_result(t, word, 0);
-    thread_set_state(t, THREAD_RUNNABLE);
+    sched_wake(t);
 }
 
 /* Hands the pending word to t and clears it. */
@@ -35,8 +35,7 @@ void notification_signal(struct notification *n, u64 badge)
         return;
     }
     if (n->head != NULL) {
-        struct tcb *t = n->head;
-        waitq_remove(&n->head, &n->tail, t);
+        struct tcb *t = waitq_pop(&n->head, &n->tail);
         wake_with(t, n->word | badge);
         n->word = 0;
         ntfn_set_pending(n, false);

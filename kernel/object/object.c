@@ -1,7 +1,9 @@
 /*
  * Per-type dispatch: decoding an invocation and finalising a capability.
  */
+#include <arch/vspace.h>
 #include <cdt.h>
+#include <cspace.h>
 #include <fault.h>
 #include <invocation.h>
 #include <ipc.h>
@@ -51,6 +53,12 @@ void cap_finalise(struct cte *slot, bool final)
     case LAKE_OBJ_REPLY:
         reply_finalise(c);
         return;
+    case LAKE_OBJ_VSPACE:
+        vspace_changed();           /* maybe a TCB's copy: cached TTBR0 values go stale */
+        break;
+    case LAKE_OBJ_CNODE:
+        cspace_changed();           /* maybe a TCB's CSpace root: cached decodings go stale */
+        break;
     default:
         break;
     }

@@ -8,8 +8,6 @@
 #include <kstring.h>
 #include <vspace.h>
 
-u64 *vspace_root_of(struct cap vs);
-
 /* Bits of address a table at `level` covers: level 1 -> 512 GiB ... level 3 -> 2 MiB. */
 static unsigned level_coverage_bits(unsigned level)
 {

@@ -3,6 +3,7 @@
  * stopping, register access, notification binding.
  */
 #include <arch/fpu.h>
+#include <arch/vspace.h>
 #include <cdt.h>
 #include <cspace.h>
 #include <fault.h>
@@ -144,7 +145,9 @@ static unsigned decode_configure(struct invocation *inv, struct tcb *t)
         cap_derive(frame->cap, &frame_cap);
     install_slot(t, TCB_SLOT_FAULT_HANDLER, fault_ep, fault_ep ? fault_ep->cap : cap_null());
     install_slot(t, TCB_SLOT_CSPACE, cspace, cspace_cap);
+    cspace_changed();
     install_slot(t, TCB_SLOT_VSPACE, vspace, vspace->cap);
+    vspace_changed();
     install_slot(t, TCB_SLOT_IPC_BUFFER, has_buffer ? frame : NULL, frame_cap);
     t->ipc_buffer_vaddr = has_buffer ? buffer : 0;
     return LAKE_OK;

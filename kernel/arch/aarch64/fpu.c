@@ -7,31 +7,20 @@
 #include <percpu.h>
 #include <kstring.h>
 
-#define CPACR_FPEN_ON  (3ul << 20)
-
+/* The kernel saves and loads FP registers right after this: isb. */
 static void fpu_enable(bool on)
 {
     struct cpu *cpu = this_cpu();
     if (cpu->fpu_enabled == on)
         return;
-    u64 cpacr = sysreg_read(cpacr_el1);
-    sysreg_write(cpacr_el1, on ? (cpacr | CPACR_FPEN_ON) : (cpacr & ~CPACR_FPEN_ON));
+    sysreg_write(cpacr_el1, on ? CPACR_FPEN_ON : 0);
     isb();
     cpu->fpu_enabled = on;
 }
 
-void fpu_switch_to(struct tcb *next)
+/* Makes t the owner of the (enabled) FP registers. */
+static void fpu_take(struct cpu *cpu, struct tcb *t)
 {
-    fpu_enable(this_cpu()->fpu_owner == next);
-}
-
-void fpu_handle_trap(struct tcb *t)
-{
-    struct cpu *cpu = this_cpu();
-
-    fpu_enable(true);
-    if (cpu->fpu_owner == t)
-        return;
     if (cpu->fpu_owner != NULL)
         fpu_save(&cpu->fpu_owner->fpu);
     if (!t->fpu_used) {
@@ -40,6 +29,28 @@ void fpu_handle_trap(struct tcb *t)
     }
     fpu_load(&t->fpu);
     cpu->fpu_owner = t;
+}
+
+void fpu_handle_trap(struct tcb *t)
+{
+    struct cpu *cpu = this_cpu();
+
+    fpu_enable(true);
+    t->fpu_eager = FPU_EAGER_SWITCHES;
+    if (cpu->fpu_owner != t)
+        fpu_take(cpu, t);
+}
+
+/* next->fpu_used is set: it trapped before. */
+void fpu_load_eagerly(struct cpu *cpu, struct tcb *next)
+{
+    fpu_enable(true);
+    next->fpu_eager--;
+    if (cpu->fpu_owner != NULL)
+        fpu_swap(&cpu->fpu_owner->fpu, &next->fpu);
+    else
+        fpu_load(&next->fpu);
+    cpu->fpu_owner = next;
 }
 
 void fpu_release(struct tcb *t)

@@ -2,9 +2,9 @@
  * Exception vector table: 16 slots of 0x80 bytes.
  *
  * From a thread (EL0, or the idle thread in EL1t): SP_EL1 was left pointing
- * just past the thread's register frame inside its TCB (see
+ * at the thread's register frame, the start of its TCB (see
  * context_restore), so SAVE_FRAME stores the registers straight into the
- * TCB. Then the core's kernel stack is loaded and C takes over; it never
+ * TCB without moving SP first. Then the core's kernel stack is loaded and C takes over; it never
  * returns but leaves through context_restore.
  *
  * From the kernel itself (EL1h): the frame goes on the kernel stack. The
@@ -13,11 +13,18 @@
  * slot goes to exception_unexpected with its number.
  */
 #include <arch/trap.h>
+#include <config.h>
 #include <lake/syscall.h>
 #include <percpu.h>
 
-.macro SAVE_FRAME
+/* alloc: make room on the stack (kernel entries; a thread's frame is
+ * already at SP). syndrome: 2 stores ESR_EL1 and FAR_EL1, 1 only reads
+ * ESR_EL1 into x24 (thread_sync stores them when the general path or a
+ * fault needs them), 0 neither (interrupts). */
+.macro SAVE_FRAME alloc=1, syndrome=2
+.if \alloc
     sub     sp, sp, #TRAP_FRAME_SIZE
+.endif
     stp     x0, x1, [sp, #16 * 0]
     stp     x2, x3, [sp, #16 * 1]
     stp     x4, x5, [sp, #16 * 2]
@@ -38,12 +45,17 @@
     mrs     x22, elr_el1
     mrs     x23, spsr_el1
     stp     x22, x23, [sp, #TRAP_ELR]
+.if \syndrome == 2
     mrs     x24, esr_el1
     mrs     x25, far_el1
     stp     x24, x25, [sp, #TRAP_ESR]
+.elseif \syndrome == 1
+    mrs     x24, esr_el1
+.endif
 .endm
 
-.macro RESTORE_FRAME_AND_ERET
+/* free: pop the frame (kernel entries); a thread's stays at SP. */
+.macro RESTORE_FRAME_AND_ERET free=1
     ldp     x22, x23, [sp, #TRAP_ELR]
     msr     elr_el1, x22
     msr     spsr_el1, x23
@@ -64,7 +76,9 @@
     ldp     x24, x25, [sp, #16 * 12]
     ldp     x26, x27, [sp, #16 * 13]
     ldp     x28, x29, [sp, #16 * 14]
+.if \free
     add     sp, sp, #TRAP_FRAME_SIZE
+.endif
     eret
 .endm
 
@@ -74,10 +88,11 @@
     b       \target
 .endm
 
-/* An unexpected slot: save, then report the slot number. */
-.macro UNEXPECTED vector
+/* An unexpected slot: save, then report the slot number. from_thread: the
+ * frame is the current thread's (SP_EL1 points at it). */
+.macro UNEXPECTED vector, from_thread
 unexpected_\vector:
-    SAVE_FRAME
+    SAVE_FRAME alloc=!\from_thread
     mov     x0, sp
     mov     x1, #\vector
     bl      exception_unexpected
@@ -112,8 +127,8 @@ el1_sync:
     RESTORE_FRAME_AND_ERET
 
 /* Save into the current TCB, then switch to the kernel stack. */
-.macro THREAD_ENTRY
-    SAVE_FRAME
+.macro THREAD_ENTRY syndrome
+    SAVE_FRAME alloc=0, syndrome=\syndrome
     mov     x0, sp
     mrs     x1, tpidr_el1
     ldr     x1, [x1, #CPU_KERNEL_STACK_TOP]
@@ -123,50 +138,71 @@ el1_sync:
 
 /*
  * Synchronous exception from a thread. Call, ReplyRecv, Send, NBSend and
- * Recv go to the IPC fast paths first (ESR_EL1 is still in x24 from SAVE_FRAME); the fast
- * path returns only when it does not apply. x19 keeps the frame pointer:
- * the thread's own x19 is already saved.
+ * Recv go to the IPC fast paths first, other exceptions to the fault fast
+ * path (ESR_EL1 is in x24 from SAVE_FRAME, the thread's x7 in x7); a
+ * fast path returns only when it does not apply. x19 keeps the frame
+ * pointer: the thread's own x19 is already saved. x24 survives the fast
+ * paths (callee-saved) and goes into the frame before the general path.
  */
 thread_sync:
-    THREAD_ENTRY
+    THREAD_ENTRY 1
     mov     x19, x0
     lsr     w1, w24, #26
     cmp     w1, #0x15                   /* ESR_EC_SVC64 */
-    b.ne    2f
-    ldr     x1, [x19, #TRAP_X0 + 7 * 8]
-    cmn     x1, #-(LAKE_SYS_CALL)
+    b.eq    3f
+    mrs     x2, far_el1                 /* not a system call: maybe an abort */
+    stp     x24, x2, [x19, #TRAP_ESR]
+#if CONFIG_FASTPATH
+    cmp     w1, #0x07                   /* ESR_EC_FP_ACCESS: fpu_handle_trap */
+    b.eq    2f
+    bl      fastpath_fault              /* (frame, exception class) */
+    b       2f
+3:  cmn     x7, #-(LAKE_SYS_CALL)
     b.ne    1f
     bl      fastpath_call
     b       2f
-1:  cmn     x1, #-(LAKE_SYS_REPLY_RECV)
+1:  cmn     x7, #-(LAKE_SYS_REPLY_RECV)
     b.ne    1f
     bl      fastpath_reply_recv
     b       2f
-1:  cmn     x1, #-(LAKE_SYS_SEND)
-    ccmn    x1, #-(LAKE_SYS_NB_SEND), #4, ne    /* Z set if Send or NBSend */
+1:  cmn     x7, #-(LAKE_SYS_SEND)
+    ccmn    x7, #-(LAKE_SYS_NB_SEND), #4, ne    /* Z set if Send or NBSend */
     b.ne    1f
     bl      fastpath_signal
     b       2f
-1:  cmn     x1, #-(LAKE_SYS_RECV)
-    b.ne    2f
+1:  cmn     x7, #-(LAKE_SYS_RECV)
+    b.ne    1f
     bl      fastpath_wait
-2:  mov     x0, x19
+    b       2f
+1:  cmn     x7, #-(LAKE_SYS_REPLY)
+    b.ne    1f
+    bl      fastpath_reply
+    b       2f
+1:  cmn     x7, #-(LAKE_SYS_YIELD)
+    b.ne    2f
+    bl      fastpath_yield
+2:
+#else
+3:
+#endif
+    str     x24, [x19, #TRAP_ESR]
+    mov     x0, x19
     bl      handle_user_sync
     b       .
 
 thread_irq:
-    THREAD_ENTRY
+    THREAD_ENTRY 0
     bl      handle_user_irq
     b       .
 
 /*
  * context_restore(struct trap_frame *frame): enter the thread whose frame
- * this is. Leaves SP_EL1 just past the frame for the next entry.
+ * this is. Leaves SP_EL1 pointing at the frame for the next entry.
  */
 .global context_restore
 context_restore:
     mov     sp, x0
-    RESTORE_FRAME_AND_ERET
+    RESTORE_FRAME_AND_ERET free=0
 
 /* The idle thread: EL1t, interrupts enabled, sleeps until one arrives. */
 .global idle_loop
@@ -174,14 +210,14 @@ idle_loop:
     wfi
     b       idle_loop
 
-    UNEXPECTED 2
-    UNEXPECTED 3
-    UNEXPECTED 5
-    UNEXPECTED 6
-    UNEXPECTED 7
-    UNEXPECTED 10
-    UNEXPECTED 11
-    UNEXPECTED 12
-    UNEXPECTED 13
-    UNEXPECTED 14
-    UNEXPECTED 15
+    UNEXPECTED 2, 1
+    UNEXPECTED 3, 1
+    UNEXPECTED 5, 0
+    UNEXPECTED 6, 0
+    UNEXPECTED 7, 0
+    UNEXPECTED 10, 1
+    UNEXPECTED 11, 1
+    UNEXPECTED 12, 1
+    UNEXPECTED 13, 1
+    UNEXPECTED 14, 1
+    UNEXPECTED 15, 1

@@ -12,31 +12,6 @@
 
 struct asid_pool *asid_table[ASID_POOLS];
 
-bool pte_is_valid(u64 pte) { return (pte & PTE_VALID) != 0; }
-bool pte_is_table(u64 pte, unsigned level) { return level < 3 && (pte & 3) == 3; }
-paddr_t pte_address(u64 pte) { return pte & PTE_ADDR_MASK; }
-
-u64 pte_table(paddr_t table)
-{
-    return table | PTE_VALID | PTE_TABLE;
-}
-
-u64 pte_leaf(paddr_t pa, unsigned level, unsigned rights, unsigned attrs)
-{
-    u64 pte = pa | PTE_VALID | PTE_AF | PTE_NG | PTE_PXN;
-    pte |= level == 3 ? PTE_PAGE : PTE_BLOCK;
-    pte |= (rights & LAKE_RIGHT_WRITE) ? PTE_AP_RW : PTE_AP_RO;
-    if (attrs & LAKE_ATTR_EXECUTE_NEVER)
-        pte |= PTE_UXN;
-    if (attrs & LAKE_ATTR_DEVICE)
-        pte |= PTE_ATTR(MAIR_IDX_DEVICE_nGnRE) | PTE_UXN;
-    else if (attrs & LAKE_ATTR_UNCACHED)
-        pte |= PTE_ATTR(MAIR_IDX_NORMAL_NC) | PTE_SH_INNER;
-    else
-        pte |= PTE_ATTR(MAIR_IDX_NORMAL) | PTE_SH_INNER;
-    return pte;
-}
-
 u64 *vspace_lookup_entry(u64 *root, vaddr_t va, unsigned level, unsigned *missing, bool *blocked)
 {
     u64 *table = root;
@@ -55,14 +30,6 @@ u64 *vspace_lookup_entry(u64 *root, vaddr_t va, unsigned level, unsigned *missin
         table = phys_to_virt(pte_address(pte));
     }
     return &table[pt_index(va, level)];
-}
-
-void pte_written(u64 *entry)
-{
-    (void)entry;
-    /* Table walks snoop the caches (inner shareable, write-back), so a
-     * barrier suffices to make the store visible to the walker. */
-    dsb_ish();
 }
 
 void tlb_invalidate_page(unsigned asid, vaddr_t va)
@@ -108,7 +75,9 @@ void cache_unify_range(const void *va, size_t size)
     isb();
 }
 
-void vspace_activate(struct tcb *t)
+u64 vspace_generation = 1;     /* a new TCB's 0 never matches */
+
+u64 tcb_ttbr0_refresh(struct tcb *t)
 {
     struct cap vs = t->slots[TCB_SLOT_VSPACE].cap;
     u64 ttbr = virt_to_phys(empty_pt_l0);
@@ -119,6 +88,13 @@ void vspace_activate(struct tcb *t)
         if (asid != 0 && asid_lookup(asid) == root)
             ttbr = virt_to_phys(root) | ((u64)asid << 48);
     }
-    sysreg_write(ttbr0_el1, ttbr);
+    t->ttbr0 = ttbr;
+    t->ttbr0_gen = vspace_generation;
+    return ttbr;
+}
+
+void vspace_activate(struct tcb *t)
+{
+    sysreg_write(ttbr0_el1, tcb_ttbr0(t));
     isb();
 }

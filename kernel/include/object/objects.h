@@ -85,6 +85,7 @@ struct tcb {
     u8 blocked_can_grant;   /* sender: cap transfer allowed */
     u8 blocked_can_grant_reply;
     u8 fpu_used;            /* has live FP state */
+    u8 fpu_eager;           /* switches left on which to load its FP state eagerly */
     u8 cpu;
     u8 in_ready_queue;      /* in its priority's ready queue (never while current) */
 
@@ -99,6 +100,10 @@ struct tcb {
     struct lake_ipc_buffer *ipc_buffer;     /* kernel view, or NULL */
     vaddr_t ipc_buffer_vaddr;
     struct cte *reply_slot; /* where the reply cap to this thread lives */
+    u64 ttbr0, ttbr0_gen;   /* cached TTBR0 value (arch/vspace.h tcb_ttbr0) */
+    struct cte *cs_slots;   /* cached one-level CSpace decoding (cspace.h tcb_one_level) */
+    u64 cs_guard, cs_mask, cs_gen;
+    u8 cs_radix;
 
     u64 fault_words[10];    /* message of the fault being delivered */
     char name[16];

@@ -7,6 +7,7 @@
 #include <bits.h>
 
 #define ESR_EC_UNKNOWN      0x00
+#define ESR_EC_FP_ACCESS    0x07    /* FP/SIMD access trapped by CPACR_EL1 */
 #define ESR_EC_SVC64        0x15
 #define ESR_EC_SYSREG       0x18
 #define ESR_EC_IABT_LOWER   0x20

@@ -7,9 +7,38 @@
 #define LAKE_ARCH_FPU_H
 
 #include <object/objects.h>
+#include <percpu.h>
 
-/* Enables FP access if next owns the registers, else arms the trap. */
-void fpu_switch_to(struct tcb *next);
+#define CPACR_FPEN_ON  (3ul << 20)   /* CPACR_EL1 holds nothing else */
+
+/* A thread that traps on FP has its state loaded eagerly on this many of
+ * its next switches-in (a trap costs about four times an eager load). */
+#define FPU_EAGER_SWITCHES 16
+
+/* Saves the owner's FP state and loads next's (out of line: rare). */
+void fpu_load_eagerly(struct cpu *cpu, struct tcb *next);
+
+/* Enables FP access if next owns the registers, else arms the trap, or
+ * loads next's state now if it used FP recently. Called on the way to an
+ * eret, which synchronises the change: no isb (the kernel itself never
+ * uses FP). */
+static inline __attribute__((always_inline)) void fpu_switch_on(struct cpu *cpu, struct tcb *next)
+{
+    bool on = cpu->fpu_owner == next;
+    if (!on && next->fpu_eager != 0) {
+        fpu_load_eagerly(cpu, next);
+        return;
+    }
+    if (cpu->fpu_enabled != on) {
+        sysreg_write(cpacr_el1, on ? CPACR_FPEN_ON : 0);
+        cpu->fpu_enabled = on;
+    }
+}
+
+static inline void fpu_switch_to(struct tcb *next)
+{
+    fpu_switch_on(this_cpu(), next);
+}
 /* The current thread trapped on an FP instruction. */
 void fpu_handle_trap(struct tcb *t);
 /* The thread is going away: forget its claim on the registers. */
@@ -17,5 +46,7 @@ void fpu_release(struct tcb *t);
 
 void fpu_save(struct fpu_state *state);
 void fpu_load(const struct fpu_state *state);
+/* fpu_save(save) and fpu_load(load) in one call. */
+void fpu_swap(struct fpu_state *save, const struct fpu_state *load);
 
 #endif

@@ -5,6 +5,9 @@
 #ifndef LAKE_ARCH_VSPACE_H
 #define LAKE_ARCH_VSPACE_H
 
+#include <arch/mmu.h>
+#include <arch/sysreg.h>
+#include <lake/message.h>
 #include <lake/object.h>
 #include <object/objects.h>
 
@@ -31,6 +34,16 @@ static inline u64 *asid_lookup(unsigned asid)
     return pool ? pool->vspace[asid & (LAKE_ASID_POOL_ENTRIES - 1)] : NULL;
 }
 
+/* The root table of a VSpace cap that has a live ASID, or NULL. */
+static inline u64 *vspace_root_of(struct cap vs)
+{
+    if (cap_type(vs) != LAKE_OBJ_VSPACE)
+        return NULL;
+    u64 *root = cap_ptr(vs);
+    unsigned asid = cap_vspace_asid(vs);
+    return asid != 0 && asid_lookup(asid) == root ? root : NULL;
+}
+
 /* Index of va in a table of the given level (0 = root). */
 static inline unsigned pt_index(vaddr_t va, unsigned level)
 {
@@ -45,17 +58,41 @@ static inline unsigned pt_index(vaddr_t va, unsigned level)
  */
 u64 *vspace_lookup_entry(u64 *root, vaddr_t va, unsigned level, unsigned *missing, bool *blocked);
 
-u64 pte_table(paddr_t table);
+static inline bool pte_is_valid(u64 pte) { return (pte & PTE_VALID) != 0; }
+static inline bool pte_is_table(u64 pte, unsigned level) { return level < 3 && (pte & 3) == 3; }
+static inline paddr_t pte_address(u64 pte) { return pte & PTE_ADDR_MASK; }
+
+static inline u64 pte_table(paddr_t table)
+{
+    return table | PTE_VALID | PTE_TABLE;
+}
+
 /* A leaf entry for a frame at level 2 (2 MiB block) or 3 (4 KiB page). */
-u64 pte_leaf(paddr_t pa, unsigned level, unsigned rights, unsigned attrs);
-bool pte_is_valid(u64 pte);
-bool pte_is_table(u64 pte, unsigned level);
-paddr_t pte_address(u64 pte);
+static inline u64 pte_leaf(paddr_t pa, unsigned level, unsigned rights, unsigned attrs)
+{
+    u64 pte = pa | PTE_VALID | PTE_AF | PTE_NG | PTE_PXN;
+    pte |= level == 3 ? PTE_PAGE : PTE_BLOCK;
+    pte |= (rights & LAKE_RIGHT_WRITE) ? PTE_AP_RW : PTE_AP_RO;
+    if (attrs & LAKE_ATTR_EXECUTE_NEVER)
+        pte |= PTE_UXN;
+    if (attrs & LAKE_ATTR_DEVICE)
+        pte |= PTE_ATTR(MAIR_IDX_DEVICE_nGnRE) | PTE_UXN;
+    else if (attrs & LAKE_ATTR_UNCACHED)
+        pte |= PTE_ATTR(MAIR_IDX_NORMAL_NC) | PTE_SH_INNER;
+    else
+        pte |= PTE_ATTR(MAIR_IDX_NORMAL) | PTE_SH_INNER;
+    return pte;
+}
 
 void tlb_invalidate_page(unsigned asid, vaddr_t va);
 void tlb_invalidate_asid(unsigned asid);
-/* Keeps the table walker's view coherent after a table write. */
-void pte_written(u64 *entry);
+/* Keeps the table walker's view coherent after a table write: walks snoop
+ * the caches (inner shareable, write-back), so a barrier suffices. */
+static inline void pte_written(u64 *entry)
+{
+    (void)entry;
+    dsb_ish();
+}
 
 void cache_clean_range(const void *va, size_t size);
 void cache_invalidate_range(const void *va, size_t size);
@@ -64,6 +101,26 @@ void cache_unify_range(const void *va, size_t size);
 
 /* Switches TTBR0 to the thread's address space (or an empty one). */
 void vspace_activate(struct tcb *t);
+
+/*
+ * Each TCB caches the TTBR0 value of its address space (table | ASID << 48,
+ * or the empty table) so that a thread switch is one load and one msr.
+ * The cache is valid while its generation equals vspace_generation, which
+ * vspace_changed() bumps whenever an ASID or a VSpace cap goes away or a
+ * TCB gets a new VSpace: rare events, after which every TCB recomputes once.
+ */
+extern u64 vspace_generation;
+u64 tcb_ttbr0_refresh(struct tcb *t);
+
+static inline void vspace_changed(void)
+{
+    vspace_generation++;
+}
+
+static inline __attribute__((always_inline)) u64 tcb_ttbr0(struct tcb *t)
+{
+    return t->ttbr0_gen == vspace_generation ? t->ttbr0 : tcb_ttbr0_refresh(t);
+}
 
 extern u64 empty_pt_l0[PT_ENTRIES];
 
