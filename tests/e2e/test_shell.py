@@ -252,11 +252,17 @@ def free_kib(sh):
     return int(match.group(3))
 
 
-def test_free_memory_returns_after_many_programs_and_crashes(sh):
+def test_free_memory_returns_after_200_programs_and_crashes(sh):
     before = free_kib(sh)
-    for i in range(40):
-        sh.run("echo run %d | cat > /dev/null; crash null" % i if i % 4 == 0 else
-               "echo run %d | wc -c > /dev/null" % i)
+    programs = 0
+    for i in range(100):
+        if i % 5 == 0:
+            out = sh.run("crash %s; echo done" % ("null", "stack", "undef")[i // 5 % 3])
+            assert "crash: killed:" in out and out.endswith("done\n"), out
+        else:
+            assert sh.run("echo run %d | wc -c" % i).strip() == str(len("run %d\n" % i))
+        programs += 2
+    assert programs == 200
     assert free_kib(sh) == before
 
 
@@ -310,3 +316,26 @@ def test_shutdown_powers_off(sh):
     sh.console.expect(pexpect.EOF, timeout=60)
     sh.console.close()
     assert sh.console.exitstatus == 0
+
+
+def test_keyboard_input_goes_to_the_foreground_program(sh):
+    sh.type("cat > /tmp/typed\r")
+    sh.console.expect(r"/tmp/typed\r+\n")
+    sh.type("first line\r")
+    sh.type("second\x7f\x7f\x7fond line\r")
+    sh.type(CTRL_D)
+    sh.console.expect(PROMPT)
+    assert sh.run("cat /tmp/typed") == "first line\nsecond line\n"
+
+
+def test_cursor_movement_inserts_in_the_middle(sh):
+    assert sh.run("echo hlo" + LEFT + LEFT + "el") == "hello\n"
+    assert sh.run("echo abd" + LEFT + "c" + "\x1b[C" + "e") == "abcde\n"
+
+
+def test_programs_see_arguments_and_environment(sh):
+    sh.run("echo $PATH > /tmp/env")
+    assert sh.run("cat /tmp/env") == "/bin\n"
+    out = sh.run("ls /bin/echo /bin/nothing")
+    assert "/bin/echo\n" in out and "/bin/nothing: No such file or directory" in out, out
+    assert sh.status() == 1
