@@ -337,5 +337,5 @@ def test_programs_see_arguments_and_environment(sh):
     sh.run("echo $PATH > /tmp/env")
     assert sh.run("cat /tmp/env") == "/bin\n"
     out = sh.run("ls /bin/echo /bin/nothing")
-    assert "/bin/echo\n" in out and "/bin/nothing: No such file or directory" in out, out
+    assert "/bin/echo\n" in out and "'/bin/nothing': No such file or directory" in out, out
     assert sh.status() == 1
