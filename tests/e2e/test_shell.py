@@ -339,3 +339,12 @@ def test_programs_see_arguments_and_environment(sh):
     out = sh.run("ls /bin/echo /bin/nothing")
     assert "/bin/echo\n" in out and "'/bin/nothing': No such file or directory" in out, out
     assert sh.status() == 1
+
+
+def test_a_program_that_handles_ctrl_c_keeps_running(sh):
+    sh.type("waitint\r")
+    sh.console.expect("press Ctrl-C")
+    sh.type(CTRL_C)
+    sh.console.expect(PROMPT)
+    assert "waitint: caught Ctrl-C" in clean(sh.console.before)
+    assert sh.status() == 0

@@ -22,12 +22,17 @@ int64_t console_current_writer(void)
     return current_writer;
 }
 
-/* Ctrl-C ends every foreground job process (all stages of a pipeline). */
+/* Ctrl-C ends every process of the foreground job (all stages of a
+ * pipeline), or tells those that catch it. */
 static void interrupted(void)
 {
     for (unsigned i = 0; i < INIT_MAX_PROCS; i++) {
         struct proc *pr = &init.procs[i];
-        if (pr->state == LAKE_PROC_RUNNING && pr->fg && !pr->driver && pr->pid != init.shell_pid)
+        if (pr->state != LAKE_PROC_RUNNING || !pr->fg || pr->driver || pr->pid == init.shell_pid)
+            continue;
+        if (pr->interrupt_cap)
+            lake_signal(pr->interrupt_cap);     /* it handles Ctrl-C itself */
+        else
             proc_end(pr, INIT_STATUS_INTERRUPTED);
     }
 }

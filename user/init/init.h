@@ -65,6 +65,7 @@ struct proc {
     int64_t status;
     bool driver;
     bool fg;                            /* a foreground job: Ctrl-C ends it */
+    lake_cptr_t interrupt_cap;          /* ... or signals this, if set */
     struct vfs_file *fd[INIT_MAX_FDS];
     struct vfs_node cwd;
     /* Requests answered later: a wait, a read, a write. */

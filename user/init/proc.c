@@ -262,6 +262,10 @@ void proc_end(struct proc *pr, int64_t status)
     /* Answer its parked requests while the reply caps still exist (a Send
      * on the empty slot of a destroyed caller would fault init). */
     cancel_parked(pr);
+    if (pr->interrupt_cap) {
+        mem_free_slots(pr->interrupt_cap, 1);
+        pr->interrupt_cap = 0;
+    }
     lake_process_destroy(&pr->p);
     mem_free_block(pr->block);
     close_descriptors(pr);

@@ -254,6 +254,38 @@ static int m_uptime(struct lake_rpc_call *call, const struct init_uptime_in *in,
     return 0;
 }
 
+static int m_catch_interrupts(struct lake_rpc_call *call, const struct init_catch_interrupts_in *in,
+                              struct init_catch_interrupts_out *out)
+{
+    (void)out;
+    CALLER(pr);
+    if (lake_debug_cap_identify(in->caps[0]) != LAKE_OBJ_NOTIFICATION)
+        return LAKE_STATUS_ERRNO(EINVAL);
+    lake_cptr_t slot;
+    if (mem_slots(1, &slot) != LAKE_OK)
+        return LAKE_STATUS_ERRNO(ENOMEM);
+    if (lake_cnode_move(LAKE_ROOT_CNODE, slot, 64, LAKE_ROOT_CNODE, in->caps[0], 64) != LAKE_OK) {
+        mem_free_slots(slot, 1);
+        return LAKE_STATUS_ERRNO(EINVAL);
+    }
+    if (pr->interrupt_cap)
+        mem_free_slots(pr->interrupt_cap, 1);
+    pr->interrupt_cap = slot;
+    return 0;
+}
+
+static int m_default_interrupts(struct lake_rpc_call *call,
+                                const struct init_default_interrupts_in *in,
+                                struct init_default_interrupts_out *out)
+{
+    (void)in, (void)out;
+    CALLER(pr);
+    if (pr->interrupt_cap)
+        mem_free_slots(pr->interrupt_cap, 1);
+    pr->interrupt_cap = 0;
+    return 0;
+}
+
 /* ---- names ---------------------------------------------------------------------------- */
 
 int ns_find(const char *name, lake_cptr_t *cap)
@@ -326,6 +358,7 @@ const struct init_server_ops init_ops_processes = {
     .fault_exception = m_fault_exception, .fault_vm = m_fault_vm, .exit = m_exit,
     .spawn = m_spawn, .wait = m_wait, .kill = m_kill, .ps = m_ps, .meminfo = m_meminfo,
     .shutdown = m_shutdown, .getpid = m_getpid, .foreground = m_foreground, .uptime = m_uptime,
+    .catch_interrupts = m_catch_interrupts, .default_interrupts = m_default_interrupts,
     .ns_register = m_ns_register, .ns_lookup = m_ns_lookup,
 };
 

@@ -128,7 +128,8 @@ static int builtin_help(int argc, char **argv)
     (void)argc, (void)argv;
     printf("LakeOS shell. Built-ins: cd [dir], pwd, exit [status], help.\n"
            "Programs in /bin: echo ls cat mkdir rmdir rm touch cp mv wc ps kill free uptime\n"
-           "sleep shutdown. Pipes (a | b | c), redirections (<, >, >>), background jobs (&),\n"
+           "sleep shutdown; crash and waitint show fault containment and Ctrl-C handling.\n"
+           "Pipes (a | b | c), redirections (<, >, >>), background jobs (&),\n"
            "lists (;, &&, ||), $? and $NAME, quotes. Up/down: history; Ctrl-C: stop the job.\n");
     return 0;
 }

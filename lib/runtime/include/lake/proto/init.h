@@ -39,6 +39,10 @@ enum lake_proc_state {
     LAKE_PROC_ZOMBIE = 2,       /* exited, status not collected yet */
 };
 
+/* catch_interrupts(notification): Ctrl-C signals it instead of ending the
+ * process (while it is part of the foreground job); default_interrupts
+ * undoes that. */
+
 /* spawn flags */
 #define LAKE_SPAWN_FOREGROUND   1u  /* the console's Ctrl-C goes to it */
 
@@ -90,6 +94,8 @@ struct lake_meminfo {
     M(X, getpid, 22, (), (int64_t pid; int64_t ppid;), 0, 0)                                   \
     M(X, foreground, 23, (int64_t pid;), (), 0, 0)                                             \
     M(X, uptime, 24, (), (uint64_t ns; uint64_t prompt_ns;), 0, 0)                                                 \
+    M(X, catch_interrupts, 25, (), (), 1, 0)                                                 \
+    M(X, default_interrupts, 26, (), (), 0, 0)                                               \
     M(X, ns_register, 32, (char name[LAKE_INIT_NAME_MAX];), (), 1, 0)                          \
     M(X, ns_lookup, 33, (char name[LAKE_INIT_NAME_MAX];), (), 0, 1)                            \
     M(X, open, 48, (int32_t flags; uint32_t mode; char path[LAKE_INIT_PATH_MAX];),            \
