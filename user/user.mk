@@ -78,7 +78,7 @@ $(foreach p,$(USER_PROGRAMS),$(eval $(call user_program,$(p))))
 
 USER_ELFS := $(addprefix $(USER_BUILD)/,$(addsuffix .elf,$(USER_PROGRAMS)))
 
-# The test suite carries spawnee.elf inside it for the spawn tests (RUNTIME_305).
+# The test suite carries spawnee.elf inside it for the spawn tests (SPAWN_305).
 $(USER_OBJDIR)/user/tests/runtime_spawn.o: $(USER_BUILD)/spawnee.elf
 $(USER_OBJDIR)/user/tests/runtime_spawn.o: USER_CFLAGS += -DLAKE_SPAWNEE_ELF='"$(USER_BUILD)/spawnee.elf"'
 # ... and rpcclient.elf, a client in a process of its own, for RPC_007 and RPC_008.

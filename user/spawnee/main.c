@@ -1,6 +1,6 @@
 /*
  * spawnee: the test suite's program for process creation and the process
- * environment (RUNTIME_305, PAGER_*, HEAP_*, THREAD_*). The first argument
+ * environment (SPAWN_305, PAGER_*, HEAP_*, THREAD_*). The first argument
  * picks what it does; without a known one it prints its argv and
  * environment and exits with status argc + the total length of its
  * argument strings (mod 256), which exit() reports to its parent.

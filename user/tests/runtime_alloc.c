@@ -112,7 +112,7 @@ static struct rt_state *rt_init(struct test_thread *self)
     return st;
 }
 
-/* ---- RUNTIME_001: growth ------------------------------------------------ */
+/* ---- ALLOC_001: growth ------------------------------------------------ */
 
 #define GROW_SLOTS 4000
 
@@ -182,12 +182,12 @@ static void grow_body(struct test_thread *self)
     self->result[0] = 1;
 }
 
-TEST(RUNTIME_001, "two-level CSpace: thousands of slots, growth, reuse, contiguous ranges")
+TEST(ALLOC_001, "two-level CSpace: thousands of slots, growth, reuse, contiguous ranges")
 {
     run_in_two_level_cspace(env, grow_body);
 }
 
-/* ---- RUNTIME_002: mixed objects, exact accounting ---------------------- */
+/* ---- ALLOC_002: mixed objects, exact accounting ---------------------- */
 
 static const struct {
     unsigned type, size_bits;
@@ -269,12 +269,12 @@ static void mixed_body(struct test_thread *self)
     self->result[0] = 1;
 }
 
-TEST(RUNTIME_002, "untyped allocator: mixed objects, free bytes back to the start exactly")
+TEST(ALLOC_002, "untyped allocator: mixed objects, free bytes back to the start exactly")
 {
     run_in_two_level_cspace(env, mixed_body);
 }
 
-/* ---- RUNTIME_003: device frame at a physical address ------------------- */
+/* ---- ALLOC_003: device frame at a physical address ------------------- */
 
 static void device_body(struct test_thread *self)
 {
@@ -313,7 +313,7 @@ static void device_body(struct test_thread *self)
     self->result[0] = 1;
 }
 
-TEST(RUNTIME_003, "untyped allocator: the device frame at a physical address, and back")
+TEST(ALLOC_003, "untyped allocator: the device frame at a physical address, and back")
 {
     if (!env->device_untyped)
         return;

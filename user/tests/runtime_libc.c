@@ -1,5 +1,5 @@
 /*
- * RUNTIME_4xx: the C library (picolibc) over the LakeOS runtime: formatted
+ * LIBC_4xx: the C library (picolibc) over the LakeOS runtime: formatted
  * output including floating point, the heap, sorting, number parsing,
  * non-local jumps, file descriptors 0-2 and the clocks.
  */
@@ -14,7 +14,7 @@
 
 #include "test.h"
 
-TEST(RUNTIME_401, "printf formats integers, strings and floating point")
+TEST(LIBC_401, "printf formats integers, strings and floating point")
 {
     char buf[128];
     snprintf(buf, sizeof(buf), "%d %5s %x %.3f %e %g", -42, "lake", 0xbeefu, 3.14159, 12345.678,
@@ -26,7 +26,7 @@ TEST(RUNTIME_401, "printf formats integers, strings and floating point")
     test_assert(strcmp(buf, "00002.50|1.2   |") == 0 || strcmp(buf, "00002.50|1.3   |") == 0);
 }
 
-TEST(RUNTIME_402, "malloc, realloc and free work and reuse memory")
+TEST(LIBC_402, "malloc, realloc and free work and reuse memory")
 {
     char *blocks[64];
     for (int i = 0; i < 64; i++) {
@@ -61,7 +61,7 @@ static int compare_ints(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-TEST(RUNTIME_403, "qsort and strtod")
+TEST(LIBC_403, "qsort and strtod")
 {
     int values[500];
     unsigned seed = 12345;
@@ -94,7 +94,7 @@ static void jump_back(int depth)
     longjmp(jump, 7);
 }
 
-TEST(RUNTIME_404, "setjmp and longjmp across calls")
+TEST(LIBC_404, "setjmp and longjmp across calls")
 {
     volatile int passes = 0;
     int r = setjmp(jump);
@@ -105,7 +105,7 @@ TEST(RUNTIME_404, "setjmp and longjmp across calls")
     test_eq(passes, 2);
 }
 
-TEST(RUNTIME_405, "the console descriptors work; files fail with ENOSYS until there is a file server")
+TEST(LIBC_405, "the console descriptors work; files fail with ENOSYS until there is a file server")
 {
     test_eq(write(1, "runtime: write(1) works\n", 24), 24);
     test_eq(isatty(1), 1);
@@ -120,7 +120,7 @@ TEST(RUNTIME_405, "the console descriptors work; files fail with ENOSYS until th
     test_assert(fopen("/etc/motd", "r") == NULL);
 }
 
-TEST(RUNTIME_406, "clock_gettime is monotonic and nanosleep waits at least as asked")
+TEST(LIBC_406, "clock_gettime is monotonic and nanosleep waits at least as asked")
 {
     struct timespec a, b, res;
     test_ok(clock_getres(CLOCK_MONOTONIC, &res));

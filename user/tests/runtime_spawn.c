@@ -1,5 +1,5 @@
 /*
- * RUNTIME_3xx: spawning processes from ELF images (lib/runtime/spawn.c,
+ * SPAWN_3xx: spawning processes from ELF images (lib/runtime/spawn.c,
  * elf_load.c, procinfo.c).
  *
  * The image is made here, in memory: a text segment with a few AArch64
@@ -177,7 +177,7 @@ static void expect_child(struct spawn_env *se, const char *const *argv)
     test_ok(lake_cnode_delete(se->env->cnode, se->reply, TEST_DEPTH));
 }
 
-TEST(RUNTIME_301, "spawn: a child from an ELF image calls its parent with argc; destroy returns all")
+TEST(SPAWN_301, "spawn: a child from an ELF image calls its parent with argc; destroy returns all")
 {
     struct spawn_env se;
     spawn_setup(env, &se);
@@ -207,7 +207,7 @@ TEST(RUNTIME_301, "spawn: a child from an ELF image calls its parent with argc; 
     test_eq(env->alloc.next_slot, next_slot);
 }
 
-TEST(RUNTIME_302, "spawn: malformed images and failing set-ups are rejected and leave nothing")
+TEST(SPAWN_302, "spawn: malformed images and failing set-ups are rejected and leave nothing")
 {
     struct spawn_env se;
     spawn_setup(env, &se);
@@ -288,7 +288,7 @@ TEST(RUNTIME_302, "spawn: malformed images and failing set-ups are rejected and 
 #undef REJECT
 }
 
-TEST(RUNTIME_303, "spawn: 50 spawn/destroy cycles leave free memory and slots where they started")
+TEST(SPAWN_303, "spawn: 50 spawn/destroy cycles leave free memory and slots where they started")
 {
     struct spawn_env se;
     spawn_setup(env, &se);
@@ -313,7 +313,7 @@ TEST(RUNTIME_303, "spawn: 50 spawn/destroy cycles leave free memory and slots wh
     }
 }
 
-TEST(RUNTIME_304, "spawn: the child's CNode and procinfo page as the child sees them")
+TEST(SPAWN_304, "spawn: the child's CNode and procinfo page as the child sees them")
 {
     struct spawn_env se;
     spawn_setup(env, &se);
@@ -428,7 +428,7 @@ __asm__(".section .rodata.spawnee_elf, \"a\"\n"
         ".previous\n");
 extern const char spawnee_elf_start[], spawnee_elf_end[];
 
-TEST(RUNTIME_305, "spawn: build/user/spawnee.elf prints its argv and exits with a status")
+TEST(SPAWN_305, "spawn: build/user/spawnee.elf prints its argv and exits with a status")
 {
     struct spawn_env se;
     spawn_setup(env, &se);

@@ -1,5 +1,5 @@
 /*
- * RUNTIME_2xx: threads (lib/runtime/thread.c) and the locks that sleep on
+ * THREAD_2xx: threads (lib/runtime/thread.c) and the locks that sleep on
  * notifications (lib/runtime/sync.c) for real: create/exit/join with
  * results, a mutex-protected counter, a condition-variable queue, a
  * semaphore bounding concurrency, a stack overflow into the guard page,
@@ -53,7 +53,7 @@ static lake_cptr_t new_ntfn(struct test_env *env)
     return test_new(env, LAKE_OBJ_NOTIFICATION, 0);
 }
 
-/* ---- RUNTIME_201: create, exit, join ----------------------------------- */
+/* ---- THREAD_201: create, exit, join ----------------------------------- */
 
 static __thread lake_word_t tls_word = 0x5a5a;
 static struct lake_thread *seen_self[3];
@@ -81,7 +81,7 @@ static void returner(void *arg)
     exit_deep(1000 + i * 7);
 }
 
-TEST(RUNTIME_201, "threads: create three, exit with results (and by returning), join")
+TEST(THREAD_201, "threads: create three, exit with results (and by returning), join")
 {
     setup(env);
     struct lake_thread t[3];
@@ -101,7 +101,7 @@ TEST(RUNTIME_201, "threads: create three, exit with results (and by returning), 
     test_error(lake_thread_join(&t[0], NULL), LAKE_INVALID_ARGUMENT);
 }
 
-/* ---- RUNTIME_202: a mutex-protected counter ----------------------------- */
+/* ---- THREAD_202: a mutex-protected counter ----------------------------- */
 
 #define COUNT_THREADS   4
 #define COUNT_EACH      10000
@@ -122,7 +122,7 @@ static void count_up(void *arg)
     }
 }
 
-TEST(RUNTIME_202, "mutex: 4 threads add 10,000 each to a shared counter, exact total")
+TEST(THREAD_202, "mutex: 4 threads add 10,000 each to a shared counter, exact total")
 {
     setup(env);
     lake_mutex_init(&counter_lock, new_ntfn(env));
@@ -136,7 +136,7 @@ TEST(RUNTIME_202, "mutex: 4 threads add 10,000 each to a shared counter, exact t
     test_eq(counter_lock.state, 0);
 }
 
-/* ---- RUNTIME_203: condition variable queue ------------------------------ */
+/* ---- THREAD_203: condition variable queue ------------------------------ */
 
 #define QUEUE_SIZE  4
 #define ITEMS       1000
@@ -186,7 +186,7 @@ static void consumer(void *arg)
     lake_thread_exit(ITEMS);
 }
 
-TEST(RUNTIME_203, "condvar: producer and consumer move 1,000 items in order through a 4-slot queue")
+TEST(THREAD_203, "condvar: producer and consumer move 1,000 items in order through a 4-slot queue")
 {
     setup(env);
     memset(&q, 0, sizeof(q));
@@ -226,7 +226,7 @@ static void gate_waiter(void *arg)
     lake_thread_exit(7);
 }
 
-TEST(RUNTIME_204, "condvar: broadcast wakes all five waiters")
+TEST(THREAD_204, "condvar: broadcast wakes all five waiters")
 {
     setup(env);
     memset(&gate, 0, sizeof(gate));
@@ -248,7 +248,7 @@ TEST(RUNTIME_204, "condvar: broadcast wakes all five waiters")
     }
 }
 
-/* ---- RUNTIME_205: semaphore --------------------------------------------- */
+/* ---- THREAD_205: semaphore --------------------------------------------- */
 
 #define SEM_THREADS 5
 #define SEM_LIMIT   2
@@ -271,7 +271,7 @@ static void sem_user(void *arg)
     }
 }
 
-TEST(RUNTIME_205, "semaphore: five threads, at most two inside at any time")
+TEST(THREAD_205, "semaphore: five threads, at most two inside at any time")
 {
     setup(env);
     lake_sem_init(&sem, new_ntfn(env), SEM_LIMIT);
@@ -288,7 +288,7 @@ TEST(RUNTIME_205, "semaphore: five threads, at most two inside at any time")
     test_assert(!lake_sem_try_down(&sem));
 }
 
-/* ---- RUNTIME_206: stack overflow into the guard page -------------------- */
+/* ---- THREAD_206: stack overflow into the guard page -------------------- */
 
 static volatile int depth_limit = 1 << 30;
 
@@ -307,7 +307,7 @@ static void overflow(void *arg)
     lake_thread_exit((lake_word_t)recurse(0));
 }
 
-TEST(RUNTIME_206, "thread: a stack overflow faults in the guard page below the stack")
+TEST(THREAD_206, "thread: a stack overflow faults in the guard page below the stack")
 {
     setup(env);
     lake_cptr_t handler = test_new(env, LAKE_OBJ_ENDPOINT, 0);
@@ -327,14 +327,14 @@ TEST(RUNTIME_206, "thread: a stack overflow faults in the guard page below the s
     test_eq(t.tcb, 0);
 }
 
-/* ---- RUNTIME_207: join frees everything ---------------------------------- */
+/* ---- THREAD_207: join frees everything ---------------------------------- */
 
 static void tiny(void *arg)
 {
     lake_thread_exit((lake_word_t)arg + 1);
 }
 
-TEST(RUNTIME_207, "thread: 200 create/join rounds from a 64 KiB untyped and 32 slots")
+TEST(THREAD_207, "thread: 200 create/join rounds from a 64 KiB untyped and 32 slots")
 {
     setup(env);
     /* A private allocator: 64 KiB hold about three threads at once, so
@@ -391,7 +391,7 @@ TEST(RUNTIME_207, "thread: 200 create/join rounds from a 64 KiB untyped and 32 s
     test_eq(again.next_slot, mine.next_slot);
 }
 
-/* ---- RUNTIME_208: caller-provided stack ---------------------------------- */
+/* ---- THREAD_208: caller-provided stack ---------------------------------- */
 
 static char own_stack[16384] __attribute__((aligned(16)));
 
@@ -401,7 +401,7 @@ static void on_own_stack(void *arg)
     lake_thread_exit((lake_word_t)&local - (lake_word_t)arg);
 }
 
-TEST(RUNTIME_208, "thread: runs on a stack the caller provides, IPC buffer mapped at vaddr")
+TEST(THREAD_208, "thread: runs on a stack the caller provides, IPC buffer mapped at vaddr")
 {
     setup(env);
     struct lake_thread_attr attr;

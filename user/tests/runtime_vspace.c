@@ -1,5 +1,5 @@
 /*
- * RUNTIME_1xx: the VSpace region manager (lib/runtime/vspace.c) with the
+ * PAGER_1xx: the VSpace region manager (lib/runtime/vspace.c) with the
  * real kernel calls, its self-pager core resolving real VM faults, and the
  * shared-memory ring channel (lib/runtime/ring.c) between two threads.
  */
@@ -31,7 +31,7 @@ static void vs_setup(struct test_env *env, struct vspace *vs)
 static const struct vspace_attr anon_rw = { VSPACE_ANON, LAKE_RIGHTS_RW, LAKE_ATTR_EXECUTE_NEVER, 0 };
 static const struct vspace_attr fixed_rw = { VSPACE_FIXED, LAKE_RIGHTS_RW, LAKE_ATTR_EXECUTE_NEVER, 0 };
 
-TEST(RUNTIME_101, "vspace: reserve, map fresh frames with the tables they need, write and read")
+TEST(PAGER_101, "vspace: reserve, map fresh frames with the tables they need, write and read")
 {
     struct vspace vs;
     vs_setup(env, &vs);
@@ -103,7 +103,7 @@ static lake_word_t expect_fault(struct test_env *env, struct test_thread *t,
     return lake_get_mr(LAKE_VM_FAULT_ADDR);
 }
 
-TEST(RUNTIME_102, "vspace: protect to read-only keeps the data and a write then faults")
+TEST(PAGER_102, "vspace: protect to read-only keeps the data and a write then faults")
 {
     struct vspace vs;
     vs_setup(env, &vs);
@@ -137,7 +137,7 @@ TEST(RUNTIME_102, "vspace: protect to read-only keeps the data and a write then 
     vspace_destroy(&vs);
 }
 
-TEST(RUNTIME_103, "vspace: unmap makes a read fault; the pager core refills a lazy page with zeros")
+TEST(PAGER_103, "vspace: unmap makes a read fault; the pager core refills a lazy page with zeros")
 {
     struct vspace vs;
     vs_setup(env, &vs);
@@ -229,7 +229,7 @@ static const char *run_paged(struct test_env *env, struct vspace *vs, size_t pag
     return why;
 }
 
-TEST(RUNTIME_104, "vspace: a thread runs on a lazily backed stack; overflow hits the guard page")
+TEST(PAGER_104, "vspace: a thread runs on a lazily backed stack; overflow hits the guard page")
 {
     struct vspace vs;
     vs_setup(env, &vs);
@@ -286,7 +286,7 @@ static void ring_producer_fn(struct test_thread *t)
     t->result[1] = p.doorbells;
 }
 
-TEST(RUNTIME_105, "ring: 10,000 messages between two threads, a notification as doorbell")
+TEST(PAGER_105, "ring: 10,000 messages between two threads, a notification as doorbell")
 {
     struct vspace vs;
     vs_setup(env, &vs);
