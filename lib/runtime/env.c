@@ -507,11 +507,13 @@ extern const size_t lake_static_heap_size __attribute__((weak));
 static size_t static_heap_used;
 static uintptr_t other_heap_base;
 static size_t other_heap_size;
+static int (*other_heap_grow)(uintptr_t top);
 
-void lake_heap_use(void *base, size_t size)
+void lake_heap_use(void *base, size_t size, int (*grow)(uintptr_t top))
 {
     other_heap_base = (uintptr_t)base;
     other_heap_size = size;
+    other_heap_grow = grow;
     static_heap_used = 0;
 }
 
@@ -527,6 +529,11 @@ void *sbrk(ptrdiff_t increment)
                  : lake_static_heap ? lake_static_heap_size : 0;
     if ((increment > 0 && (size_t)increment > limit - *used) ||
         (increment < 0 && (size_t)-increment > *used)) {
+        errno = ENOMEM;
+        return (void *)-1;
+    }
+    if (!env.heap && other_heap_base && other_heap_grow && increment > 0 &&
+        other_heap_grow(base + *used + (size_t)increment) != 0) {
         errno = ENOMEM;
         return (void *)-1;
     }

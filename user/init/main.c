@@ -144,7 +144,6 @@ static int setup(const struct lake_bootinfo *bi)
         error = mem_map_heap(HEAP_VADDR, INIT_HEAP_BYTES);
     if (error)
         return error;
-    lake_heap_use((void *)HEAP_VADDR, INIT_HEAP_BYTES);
     /* Above every process, below nothing: init must answer promptly. */
     lake_tcb_set_priority(LAKE_ROOT_TCB, LAKE_ROOT_TCB, INIT_PRIORITY);
     lake_thread_adopt_main(LAKE_ROOT_TCB, INIT_PRIORITY, 0);

@@ -7,6 +7,8 @@
  */
 #include <string.h>
 
+#include <lake/env.h>
+
 #include "init.h"
 
 #define DEPTH           64
@@ -164,18 +166,31 @@ static int map_with_tables(lake_cptr_t frame, lake_word_t vaddr)
     return LAKE_FAILED_LOOKUP;
 }
 
-/* init's heap: 2 MiB frames mapped once (init must not fault: nobody
- * would page it). */
-int mem_map_heap(lake_word_t vaddr, size_t bytes)
+/* init's heap: 2 MiB frames mapped as malloc's break moves up (init must
+ * not fault: nobody would page it, so it maps before it touches). */
+static lake_word_t heap_base, heap_mapped, heap_limit;
+
+static int grow_heap(uintptr_t top)
 {
-    for (size_t off = 0; off < bytes; off += 1ul << LAKE_LARGE_PAGE_BITS) {
+    while (heap_mapped < top) {
+        if (heap_mapped >= heap_limit)
+            return LAKE_NOT_ENOUGH_MEMORY;
         lake_cptr_t frame;
         int error = mem_object(LAKE_OBJ_FRAME_2M, 0, &frame);
         if (error == LAKE_OK)
-            error = map_with_tables(frame, vaddr + off);
+            error = map_with_tables(frame, heap_mapped);
         if (error)
             return error;
+        heap_mapped += 1ul << LAKE_LARGE_PAGE_BITS;
     }
+    return LAKE_OK;
+}
+
+int mem_map_heap(lake_word_t vaddr, size_t bytes)
+{
+    heap_base = heap_mapped = vaddr;
+    heap_limit = vaddr + bytes;
+    lake_heap_use((void *)vaddr, bytes, grow_heap);
     return LAKE_OK;
 }
 

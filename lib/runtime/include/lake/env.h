@@ -104,9 +104,10 @@ int lake_env_thread_join(struct lake_thread *t, lake_word_t *result);
     const size_t lake_static_heap_size = (bytes)
 
 /* Without an environment (the root task): let malloc use [base, base +
- * size), memory the caller has mapped, instead of the static heap of
- * user/user.ld. Call before the first malloc. */
-void lake_heap_use(void *base, size_t size);
+ * size) instead of a static heap. grow (may be NULL: all mapped already)
+ * is called before the break moves up to `top` and maps memory up to
+ * there (0) or fails (malloc then fails). Call before the first malloc. */
+void lake_heap_use(void *base, size_t size, int (*grow)(uintptr_t top));
 
 /* The program name the pager uses in its messages. */
 const char *lake_env_program(void);
