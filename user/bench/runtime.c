@@ -32,8 +32,8 @@ void bench_runtime(struct lake_alloc *alloc);
 #define CHILD_UT_BITS   27
 #define CHILD_QUOTA     25              /* benchchild: 32 MiB */
 #define MINIMAL_QUOTA   18              /* minimal: its environment only */
-#define SPAWN_WARMUP    5
-#define SPAWN_RUNS      100
+#define SPAWN_WARMUP    100
+#define SPAWN_RUNS      BENCH_MAX_SAMPLES
 #define BADGE           0x5b
 
 /* The two programs, embedded by user/user.mk. */
