@@ -3,7 +3,7 @@
 # user/user.ld. Each program <name> is build/user/<name>.elf, built from
 # every .c/.S file in user/<name>/; objects go under build/user/obj/.
 
-USER_PROGRAMS := init tests bench spawnee rpcclient shell console timer
+USER_PROGRAMS := init tests bench spawnee rpcclient shell console timer benchchild minimal
 
 PICOLIBC_DIR := /usr/lib/picolibc/aarch64-linux-gnu
 USER_BUILD   := $(BUILD)/user
@@ -89,6 +89,12 @@ $(USER_OBJDIR)/user/tests/runtime_rpc.o: USER_CFLAGS += -DLAKE_RPCCLIENT_ELF='"$
 $(USER_OBJDIR)/user/tests/drivers.o: $(USER_BUILD)/timer.elf $(USER_BUILD)/console.elf
 $(USER_OBJDIR)/user/tests/drivers.o: USER_CFLAGS += -DLAKE_TIMER_ELF='"$(USER_BUILD)/timer.elf"' \
 	-DLAKE_CONSOLE_ELF='"$(USER_BUILD)/console.elf"'
+
+# The benchmarks carry benchchild.elf and minimal.elf for the runtime figures
+# (user/bench/runtime.c, docs/PERFORMANCE.md).
+$(USER_OBJDIR)/user/bench/runtime.o: $(USER_BUILD)/benchchild.elf $(USER_BUILD)/minimal.elf
+$(USER_OBJDIR)/user/bench/runtime.o: USER_CFLAGS += -DLAKE_BENCHCHILD_ELF='"$(USER_BUILD)/benchchild.elf"' \
+	-DLAKE_MINIMAL_ELF='"$(USER_BUILD)/minimal.elf"'
 
 DEPFILES += $(USER_CRT0:.o=.d) $(LIBLAKE_OBJS:.o=.d) $(LIBRUNTIME_OBJS:.o=.d)
 

@@ -12,6 +12,7 @@ EXPECTED = [
     "notification_roundtrip", "signal_noswitch", "fault_roundtrip", "frame_map",
     "retype_frame", "irq_to_user",
     "rpc_roundtrip", "rpc_async_batch64",
+    "pager_fault", "malloc_free", "thread_create_join", "spawn_exit_wait",
 ]
 
 

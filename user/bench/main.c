@@ -838,6 +838,7 @@ static void bench_irq(void)
 /* ---- main ------------------------------------------------------------------------ */
 
 void bench_rpc(struct lake_alloc *alloc, lake_cptr_t vspace2);    /* rpc.c */
+void bench_runtime(struct lake_alloc *alloc);                     /* runtime.c */
 
 static void setup(void)
 {
@@ -879,6 +880,7 @@ int main(void)
     bench_faults();
     bench_retype();
     bench_irq();
+    bench_runtime(&alloc);
     printf("bench: done\n");
     fflush(stdout);
     return 0;
