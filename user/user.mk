@@ -20,10 +20,11 @@ USER_INCLUDES := -nostdinc -isystem lib/runtime/sysinclude -isystem $(PICOLIBC_D
 # picolibc declares them only when the system says so.
 USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -mcpu=cortex-a53 \
 	-mno-outline-atomics -fno-pie -fno-pic -fno-common -ftls-model=local-exec \
+	-ffunction-sections -fdata-sections \
 	-D_POSIX_TIMERS=200809L -D_POSIX_MONOTONIC_CLOCK=200112L \
 	$(USER_INCLUDES)
 USER_ASFLAGS := -g -D__ASSEMBLER__ $(USER_INCLUDES)
-USER_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
+USER_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,--gc-sections \
 	-Wl,-z,norelro -Wl,--no-warn-rwx-segments -T $(USER_LDS)
 USER_LIBS := -L$(PICOLIBC_DIR)/lib -lc -lgcc
 
@@ -90,11 +91,17 @@ $(USER_OBJDIR)/user/tests/drivers.o: $(USER_BUILD)/timer.elf $(USER_BUILD)/conso
 $(USER_OBJDIR)/user/tests/drivers.o: USER_CFLAGS += -DLAKE_TIMER_ELF='"$(USER_BUILD)/timer.elf"' \
 	-DLAKE_CONSOLE_ELF='"$(USER_BUILD)/console.elf"'
 
-# The benchmarks carry benchchild.elf and minimal.elf for the runtime figures
-# (user/bench/runtime.c, docs/PERFORMANCE.md).
-$(USER_OBJDIR)/user/bench/runtime.o: $(USER_BUILD)/benchchild.elf $(USER_BUILD)/minimal.elf
-$(USER_OBJDIR)/user/bench/runtime.o: USER_CFLAGS += -DLAKE_BENCHCHILD_ELF='"$(USER_BUILD)/benchchild.elf"' \
-	-DLAKE_MINIMAL_ELF='"$(USER_BUILD)/minimal.elf"'
+# The benchmarks carry benchchild and minimal for the runtime figures
+# (user/bench/runtime.c, docs/PERFORMANCE.md), stripped: the kernel copies
+# the root task's image at boot, and boot_to_roottask counts that.
+$(USER_OBJDIR)/user/bench/runtime.o: $(USER_BUILD)/benchchild.stripped $(USER_BUILD)/minimal.stripped
+$(USER_OBJDIR)/user/bench/runtime.o: USER_CFLAGS += \
+	-DLAKE_BENCHCHILD_ELF='"$(USER_BUILD)/benchchild.stripped"' \
+	-DLAKE_MINIMAL_ELF='"$(USER_BUILD)/minimal.stripped"'
+
+$(USER_BUILD)/%.stripped: $(USER_BUILD)/%.elf
+	$(Q)echo "  STRIP   $@"
+	$(Q)$(CROSS_COMPILE)strip -o $@ $<
 
 DEPFILES += $(USER_CRT0:.o=.d) $(LIBLAKE_OBJS:.o=.d) $(LIBRUNTIME_OBJS:.o=.d)
 

@@ -2,8 +2,9 @@
  * Entry point of every LakeOS user program.
  *
  * The kernel starts the root task with x0 = address of its struct
- * lake_bootinfo and no stack. _start takes the 64 KiB start-up stack below
- * (in .bss), clears the frame pointer and link register so that back
+ * lake_bootinfo and no stack: a root task defines one with LAKE_ROOT_STACK
+ * (lake/runtime.h), a weak reference here, so other programs carry none.
+ * A spawned process starts on the stack spawn made. _start clears the frame pointer and link register so that back
  * traces end here, and calls __lake_start (start.c), which never returns.
  * Nothing else is assumed about the registers.
  */
@@ -25,10 +26,4 @@ _start:
 2:	b	2b
 	.size _start, . - _start
 
-	.section .bss.lake_stack, "aw", %nobits
-	.balign 16
-	.global __lake_stack_bottom
-__lake_stack_bottom:
-	.space	65536
-	.global __lake_stack_top
-__lake_stack_top:
+	.weak __lake_stack_top

@@ -33,7 +33,8 @@
 #include <lake/env.h>
 
 /* malloc's memory (no process environment in the root task). */
-LAKE_STATIC_HEAP(1u << 20);
+LAKE_STATIC_HEAP(256u << 10);
+LAKE_ROOT_STACK(65536);
 
 #define ITERATIONS      1000
 #define WARMUP          100

@@ -28,6 +28,7 @@
 extern const char initfs_start[], initfs_end[];
 
 struct init_state init;
+LAKE_ROOT_STACK(65536);
 static struct devfs devices;
 
 /* ---- the file system ------------------------------------------------------------------ */

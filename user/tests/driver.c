@@ -27,6 +27,7 @@
 
 /* malloc's memory (no process environment in the root task). */
 LAKE_STATIC_HEAP(1u << 20);
+LAKE_ROOT_STACK(65536);
 
 #define ROOT_DEPTH      64
 #define QUOTA_BITS      24                  /* 16 MiB per test */

@@ -18,8 +18,14 @@ extern char __text_start[], __text_end[];
 extern char __rodata_start[], __rodata_end[];
 extern char __data_start[], __data_end[];
 extern char __bss_start[], __bss_end[];
-/* The 64 KiB start-up stack (in .bss). */
+/* A root task's start-up stack, defined once at file scope with
+ * LAKE_ROOT_STACK(bytes) (bytes: a literal number); programs spawned by
+ * others start on the stack their parent made and need none. */
 extern char __lake_stack_bottom[], __lake_stack_top[];
+#define LAKE_ROOT_STACK(bytes)                                                  \
+    __asm__(".section .bss.lake_stack, \"aw\", %nobits\n.balign 16\n"          \
+            ".global __lake_stack_bottom\n__lake_stack_bottom:\n.space " #bytes  \
+            "\n.global __lake_stack_top\n__lake_stack_top:\n.previous\n")
 
 #define LAKE_PAGE_SIZE  (1ul << LAKE_PAGE_BITS)
 
