@@ -29,6 +29,7 @@
 #include <lake/cspace.h>
 #include <lake/env.h>
 #include <lake/event.h>
+#include <lake/proto/init.h>
 #include <lake/runtime.h>
 #include <lake/sync.h>
 #include <lake/untyped.h>
@@ -868,6 +869,40 @@ static int init_cspace(const struct lake_procinfo *pi)
     return error;
 }
 
+/* The pool found no block for 2^wanted_bits: ask the parent (init) for
+ * more (4 MiB, then doubling up to 64 MiB), moved into a free slot of the first CNode. Runs
+ * with the environment's lock held, inside the allocation; it makes one
+ * RPC and no allocation. */
+#define MORE_MIN_BITS 22
+static lake_cptr_t next_grant_slot;
+static unsigned grants;
+
+static void ask_for_memory(void *arg, struct lake_untyped_pool *pool, unsigned wanted_bits)
+{
+    (void)arg;
+    const struct lake_procinfo *pi = env.pi;
+    if (wanted_bits == 0 || !(pi->flags & LAKE_PROCINFO_INIT_SERVICES))
+        return;                         /* only when a request failed, only from init */
+    /* Each grant twice the one before (4, 8, ... 64 MiB): few grants for
+     * a large heap, little waste for a small one. */
+    unsigned bits = MORE_MIN_BITS + grants;
+    if (bits > LAKE_INIT_MORE_MAX_BITS)
+        bits = LAKE_INIT_MORE_MAX_BITS;
+    if (wanted_bits > bits)
+        bits = wanted_bits;
+    if (bits > LAKE_INIT_MORE_MAX_BITS || next_grant_slot >= (1ul << pi->cnode_radix))
+        return;
+    struct lake_rpc_client init = { .ep = pi->parent_ep };
+    struct init_mem_more_in in = { .bits = bits, .slot = next_grant_slot };
+    struct init_mem_more_out out;
+    if (init_mem_more(&init, &in, &out) != LAKE_OK)
+        return;
+    grants++;
+    if (lake_untyped_add(pool, next_grant_slot, (lake_word_t)(LAKE_PROCINFO_MAX_UNTYPED + grants) << 41,
+                         bits, false) == LAKE_OK)
+        next_grant_slot++;
+}
+
 static int init_pool(const struct lake_procinfo *pi)
 {
     lake_untyped_init(&env.pool, &lake_untyped_kernel_ops, &env.cs, env.boot_records,
@@ -881,6 +916,8 @@ static int init_pool(const struct lake_procinfo *pi)
         if (error)
             return error;
     }
+    next_grant_slot = pi->first_free_slot;
+    lake_untyped_set_low_water(&env.pool, 0, ask_for_memory, NULL);
     return LAKE_OK;
 }
 

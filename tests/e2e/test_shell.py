@@ -348,3 +348,12 @@ def test_a_program_that_handles_ctrl_c_keeps_running(sh):
     sh.console.expect(PROMPT)
     assert "waitint: caught Ctrl-C" in clean(sh.console.before)
     assert sh.status() == 0
+
+
+def test_a_program_grows_past_its_quota_and_gives_everything_back(sh):
+    before = free_kib(sh)
+    assert sh.run("hog 40") == "hog: 40 MiB touched\n"    # quota 8 MiB: init gives more
+    assert free_kib(sh) == before
+    out = sh.run("hog 1000")        # more than a process may have
+    assert "hog: killed: out of memory" in out or "cannot allocate" in out, out
+    assert free_kib(sh) == before

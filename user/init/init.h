@@ -21,6 +21,8 @@
 
 #define INIT_MAX_PROCS      64
 #define INIT_MAX_FDS        32
+#define INIT_MAX_EXTRA      16          /* mem_more blocks per process */
+#define INIT_MAX_PROC_BYTES (512ul << 20)   /* memory of one process, quota included */
 #define INIT_QUOTA_BITS     23          /* a program's own untyped memory: 8 MiB */
 #define INIT_DRIVER_QUOTA   22
 #define INIT_PRIORITY       200         /* init itself */
@@ -66,6 +68,8 @@ struct proc {
     bool driver;
     bool fg;                            /* a foreground job: Ctrl-C ends it */
     lake_cptr_t interrupt_cap;          /* ... or signals this, if set */
+    uint32_t extra[INIT_MAX_EXTRA];     /* memory given on request (mem_more) */
+    unsigned nextra;
     struct vfs_file *fd[INIT_MAX_FDS];
     struct vfs_node cwd;
     /* Requests answered later: a wait, a read, a write. */

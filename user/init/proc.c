@@ -268,6 +268,11 @@ void proc_end(struct proc *pr, int64_t status)
     }
     lake_process_destroy(&pr->p);
     mem_free_block(pr->block);
+    /* Memory given on request: its cap was in the process's CNode and went
+     * with it (and so did everything made from it). */
+    for (unsigned i = 0; i < pr->nextra; i++)
+        mem_free_block(pr->extra[i]);
+    pr->nextra = 0;
     close_descriptors(pr);
     vfs_cwd_release(&pr->cwd);
     pr->status = status;

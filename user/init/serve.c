@@ -286,6 +286,31 @@ static int m_default_interrupts(struct lake_rpc_call *call,
     return 0;
 }
 
+static int m_mem_more(struct lake_rpc_call *call, const struct init_mem_more_in *in,
+                      struct init_mem_more_out *out)
+{
+    (void)out;
+    CALLER(pr);
+    if (in->bits < LAKE_INIT_MORE_MIN_BITS || in->bits > LAKE_INIT_MORE_MAX_BITS ||
+        in->slot == 0 || in->slot >= (1ul << LAKE_SPAWN_CNODE_RADIX))
+        return LAKE_STATUS_ERRNO(EINVAL);
+    if (pr->nextra == INIT_MAX_EXTRA || pr->memory + (1ul << in->bits) > INIT_MAX_PROC_BYTES)
+        return LAKE_STATUS_ERRNO(ENOMEM);
+    uint32_t block;
+    lake_cptr_t cap;
+    if (mem_block((unsigned)in->bits, &block, &cap) != LAKE_OK)
+        return LAKE_STATUS_ERRNO(ENOMEM);
+    /* Untyped caps cannot be copied: move it into the caller's CNode. */
+    if (lake_cnode_move(pr->p.cnode, in->slot, LAKE_SPAWN_CNODE_RADIX, LAKE_ROOT_CNODE, cap, 64) !=
+        LAKE_OK) {
+        mem_free_block(block);
+        return LAKE_STATUS_ERRNO(EINVAL);
+    }
+    pr->extra[pr->nextra++] = block;
+    pr->memory += 1ul << in->bits;
+    return 0;
+}
+
 /* ---- names ---------------------------------------------------------------------------- */
 
 int ns_find(const char *name, lake_cptr_t *cap)
@@ -358,7 +383,7 @@ const struct init_server_ops init_ops_processes = {
     .fault_exception = m_fault_exception, .fault_vm = m_fault_vm, .exit = m_exit,
     .spawn = m_spawn, .wait = m_wait, .kill = m_kill, .ps = m_ps, .meminfo = m_meminfo,
     .shutdown = m_shutdown, .getpid = m_getpid, .foreground = m_foreground, .uptime = m_uptime,
-    .catch_interrupts = m_catch_interrupts, .default_interrupts = m_default_interrupts,
+    .mem_more = m_mem_more, .catch_interrupts = m_catch_interrupts, .default_interrupts = m_default_interrupts,
     .ns_register = m_ns_register, .ns_lookup = m_ns_lookup,
 };
 

@@ -43,6 +43,12 @@ enum lake_proc_state {
  * process (while it is part of the foreground job); default_interrupts
  * undoes that. */
 
+/* mem_more(bits, slot): init moves an untyped of 2^bits bytes (12..26)
+ * from its pool into `slot` of the caller's first CNode (empty, below
+ * 2^cnode_radix); it comes back to init when the process ends. */
+#define LAKE_INIT_MORE_MIN_BITS 12
+#define LAKE_INIT_MORE_MAX_BITS 26
+
 /* spawn flags */
 #define LAKE_SPAWN_FOREGROUND   1u  /* the console's Ctrl-C goes to it */
 
@@ -96,6 +102,7 @@ struct lake_meminfo {
     M(X, uptime, 24, (), (uint64_t ns; uint64_t prompt_ns;), 0, 0)                                                 \
     M(X, catch_interrupts, 25, (), (), 1, 0)                                                 \
     M(X, default_interrupts, 26, (), (), 0, 0)                                               \
+    M(X, mem_more, 27, (uint64_t bits; uint64_t slot;), (), 0, 0)                          \
     M(X, ns_register, 32, (char name[LAKE_INIT_NAME_MAX];), (), 1, 0)                          \
     M(X, ns_lookup, 33, (char name[LAKE_INIT_NAME_MAX];), (), 0, 1)                            \
     M(X, open, 48, (int32_t flags; uint32_t mode; char path[LAKE_INIT_PATH_MAX];),            \
