@@ -226,10 +226,116 @@ static void free_object_locked(lake_cptr_t slot)
 
 /* ---- the VSpace manager's kernel calls (lock held) ------------------------ */
 
+/* ---- frames in batches (lock held) ---------------------------------------
+ * A fault needs one 4 KiB frame. Retyping them one at a time costs a block
+ * split, an untyped cap and a Retype each (and three slots per frame).
+ * Frames come instead sixteen at a time from one 64 KiB block: one Retype
+ * into sixteen consecutive slots; the block goes back to the pool when all
+ * sixteen have been handed out and freed again. */
+#define BATCH_FRAMES    16
+#define BATCH_BITS      (LAKE_PAGE_BITS + 4)
+#define BATCH_MIN_FREE  (1ul << 20)
+
+struct frame_batch {
+    lake_cptr_t first;          /* slots first .. first + 15; 0: unused record */
+    uint32_t block;             /* the pool's 64 KiB block */
+    uint16_t handed, live;      /* frames handed out; of those not freed yet */
+};
+
+/* Batch records in page-sized chunks from the arena (a growing array
+ * would at some point need more than the arena has mapped ahead). */
+#define BATCHES_PER_CHUNK ((PAGE - 64) / sizeof(struct frame_batch))
+struct batch_chunk {
+    struct batch_chunk *next;
+    struct frame_batch b[BATCHES_PER_CHUNK];
+};
+
+static struct batch_chunk *batch_chunks;
+static struct frame_batch *current_batch;   /* frames are handed from it */
+
+static struct frame_batch *batch_record(void)
+{
+    for (struct batch_chunk *c = batch_chunks; c; c = c->next)
+        for (size_t i = 0; i < BATCHES_PER_CHUNK; i++)
+            if (c->b[i].first == 0)
+                return &c->b[i];
+    struct batch_chunk *c = arena_alloc(NULL, sizeof(*c));
+    if (c == NULL)
+        return NULL;
+    c->next = batch_chunks;
+    batch_chunks = c;
+    return &c->b[0];
+}
+
+static int batch_new(void)
+{
+    struct frame_batch *rec = batch_record();
+    if (rec == NULL)
+        return LAKE_NOT_ENOUGH_MEMORY;
+    uint32_t block;
+    lake_cptr_t first;
+    int error = lake_untyped_alloc(&env.pool, BATCH_BITS, &block);
+    if (error)
+        return error;
+    error = lake_cspace_alloc_range(&env.cs, BATCH_FRAMES, &first);
+    if (error) {
+        lake_untyped_free(&env.pool, block);
+        return error;
+    }
+    lake_word_t index, offset;
+    unsigned depth;
+    if (!lake_cspace_retype_dest(&env.cs, first, &index, &depth, &offset))
+        error = LAKE_INVALID_ARGUMENT;
+    else
+        error = lake_untyped_retype(lake_untyped_cptr(&env.pool, block), LAKE_OBJ_FRAME_4K, 0,
+                                    env.cs.root, index, depth, offset, BATCH_FRAMES);
+    if (error) {
+        lake_cspace_free_range(&env.cs, first, BATCH_FRAMES);
+        lake_untyped_free(&env.pool, block);
+        return error;
+    }
+    *rec = (struct frame_batch){ first, block, 0, 0 };
+    current_batch = rec;
+    return LAKE_OK;
+}
+
 static int vs_alloc_frame(void *ctx, lake_cptr_t *frame)
 {
     (void)ctx;
-    return alloc_object_locked(LAKE_OBJ_FRAME_4K, 0, frame);
+    /* During start-up (the arena is still the small boot one), or when
+     * the pool is small (a batch would take memory page tables need):
+     * one frame at a time. */
+    if (!env.records_moved || lake_untyped_free_bytes(&env.pool) < BATCH_MIN_FREE)
+        return alloc_object_locked(LAKE_OBJ_FRAME_4K, 0, frame);
+    if (current_batch == NULL || current_batch->handed == BATCH_FRAMES) {
+        if (batch_new() != LAKE_OK)
+            return alloc_object_locked(LAKE_OBJ_FRAME_4K, 0, frame);
+    }
+    *frame = current_batch->first + current_batch->handed++;
+    current_batch->live++;
+    return LAKE_OK;
+}
+
+/* A frame of a batch: delete it; the last one returns the batch. */
+static bool batch_free(lake_cptr_t cap)
+{
+    for (struct batch_chunk *c = batch_chunks; c; c = c->next) {
+        for (size_t i = 0; i < BATCHES_PER_CHUNK; i++) {
+            struct frame_batch *b = &c->b[i];
+            if (b->first == 0 || cap < b->first || cap >= b->first + BATCH_FRAMES)
+                continue;
+            lake_cspace_delete_cap(&env.cs, cap);
+            if (--b->live == 0 && b->handed == BATCH_FRAMES) {
+                lake_cspace_free_range(&env.cs, b->first, BATCH_FRAMES);
+                lake_untyped_free(&env.pool, b->block);
+                if (current_batch == b)
+                    current_batch = NULL;
+                b->first = 0;
+            }
+            return true;
+        }
+    }
+    return false;
 }
 
 static int vs_alloc_table(void *ctx, lake_cptr_t *table)
@@ -241,7 +347,8 @@ static int vs_alloc_table(void *ctx, lake_cptr_t *table)
 static void vs_free(void *ctx, lake_cptr_t cap)
 {
     (void)ctx;
-    free_object_locked(cap);
+    if (!batch_free(cap))
+        free_object_locked(cap);
 }
 
 static int vs_map_frame(void *ctx, lake_cptr_t frame, lake_word_t vaddr, unsigned rights,
