@@ -357,3 +357,11 @@ def test_a_program_grows_past_its_quota_and_gives_everything_back(sh):
     out = sh.run("hog 1000")        # more than a process may have
     assert "hog: killed: out of memory" in out or "cannot allocate" in out, out
     assert free_kib(sh) == before
+
+
+def test_typed_input_goes_to_the_foreground_not_to_a_background_reader(sh):
+    out = sh.run("cat > /tmp/stolen &")
+    pid = int(re.search(r"\[\d+\] (\d+)", out).group(1))
+    assert sh.run("echo typed at the prompt") == "typed at the prompt\n"
+    sh.run("kill %d" % pid)
+    assert sh.run("wc -c < /tmp/stolen").strip() == "0"

@@ -37,10 +37,26 @@ static void interrupted(void)
     }
 }
 
+/* Typed input goes to the foreground job, or to the shell when it has
+ * none running; anyone else who reads waits (like a background job of a
+ * Unix shell, which is stopped when it reads the terminal). */
+static bool may_read(int64_t pid)
+{
+    struct proc *pr = proc_find(pid);
+    if (pr == NULL || pr->state != LAKE_PROC_RUNNING)
+        return false;
+    if (pr->fg || pr->pid == init.shell_pid)
+        return true;
+    for (unsigned i = 0; i < INIT_MAX_PROCS; i++)
+        if (init.procs[i].state == LAKE_PROC_RUNNING && init.procs[i].fg)
+            return false;
+    return init.shell_pid == 0;     /* no shell: whoever asks */
+}
+
 ssize_t console_read(void *arg, void *buf, size_t n)
 {
     (void)arg;
-    if (init.console.ep == 0 || init.console_attach_pending)
+    if (init.console.ep == 0 || init.console_attach_pending || !may_read(current_writer))
         return -EAGAIN;
     struct cons_read_in in = { .max = n < LAKE_CONS_IO_MAX ? n : LAKE_CONS_IO_MAX };
     static struct cons_read_out out;

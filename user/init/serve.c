@@ -124,7 +124,8 @@ static int m_spawn(struct lake_rpc_call *call, const struct init_spawn_in *in,
     status = proc_spawn(pr, path, argv, envp, fds, false, NULL, 0, &pid);
     if (status)
         return status;
-    if (in->flags & LAKE_SPAWN_FOREGROUND)
+    /* Part of the foreground job if asked, or if the parent is. */
+    if ((in->flags & LAKE_SPAWN_FOREGROUND) || pr->fg)
         proc_find(pid)->fg = true;
     out->pid = pid;
     return 0;

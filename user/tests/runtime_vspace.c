@@ -335,3 +335,88 @@ TEST(PAGER_105, "ring: 10,000 messages between two threads, a notification as do
     test_eq(ring_try_recv(&c, buf, sizeof(buf), &len), RING_EMPTY);
     vspace_destroy(&vs);
 }
+
+/* ---- a ring moving 64 MiB with checksums ---- */
+
+#define BULK_BYTES      (64ul << 20)
+#define BULK_WORDS      119             /* 952 bytes: 17 slots of 56 */
+
+struct bulk_test {
+    struct ring_test rt;
+    uint64_t sent_sum;
+};
+
+/* Both sides fold every word into a checksum that depends on order. */
+static uint64_t fold(uint64_t sum, uint64_t word)
+{
+    sum ^= word;
+    return (sum << 7 | sum >> 57) * 0x9e3779b97f4a7c15ull;
+}
+
+static void bulk_producer_fn(struct test_thread *t)
+{
+    struct bulk_test *bt = (struct bulk_test *)t->arg[0];
+    struct ring_producer p;
+    if (ring_producer_init(&p, bt->rt.shared, ring_doorbell, &bt->rt) != RING_OK)
+        return;
+    uint64_t words[BULK_WORDS], x = 0x243f6a8885a308d3ull, sum = 0, sent = 0;
+    while (sent < BULK_BYTES) {
+        size_t n = BULK_BYTES - sent < sizeof(words) ? (BULK_BYTES - sent) / 8 : BULK_WORDS;
+        for (size_t k = 0; k < n; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;    /* xorshift64 */
+            words[k] = x;
+            sum = fold(sum, x);
+        }
+        while (ring_try_send(&p, words, n * 8) == RING_FULL)
+            lake_yield();
+        sent += n * 8;
+    }
+    bt->sent_sum = sum;
+    t->result[0] = sent;
+}
+
+TEST(CHAN_004, "ring channel: 64 MiB in 952-byte messages between two threads, checksums equal")
+{
+    struct vspace vs;
+    vs_setup(env, &vs);
+    struct vspace_region *r;
+    size_t bytes = ring_bytes(8);           /* 256 slots: 15 messages */
+    test_ok(vspace_reserve_anywhere(&vs, (bytes + PAGE - 1) & ~(PAGE - 1), 0, VSPACE_FIRST_FIT,
+                                    &anon_rw, &r));
+    test_ok(vspace_map(&vs, r->start, (bytes + PAGE - 1) / PAGE, NULL));
+    static struct bulk_test bt;
+    bt.rt = (struct ring_test){ (struct ring_shared *)r->start,
+                                test_new(env, LAKE_OBJ_NOTIFICATION, 0) };
+    test_eq(ring_init(bt.rt.shared, bytes, 8), RING_OK);
+    struct ring_consumer c;
+    test_eq(ring_consumer_init(&c, bt.rt.shared), RING_OK);
+
+    struct test_thread t;
+    test_thread_init(env, &t, bulk_producer_fn, env->priority, 0);
+    t.arg[0] = (lake_word_t)&bt;
+    test_thread_start(&t);
+
+    static uint64_t words[BULK_WORDS];
+    uint64_t received = 0, sum = 0;
+    while (received < BULK_BYTES) {
+        size_t len;
+        int e = ring_try_recv(&c, words, sizeof(words), &len);
+        if (e == RING_EMPTY) {
+            if (ring_consumer_prepare_sleep(&c)) {
+                lake_wait(bt.rt.doorbell, NULL);
+                ring_consumer_awake(&c);
+            }
+            continue;
+        }
+        test_eq(e, RING_OK);
+        test_assert(len % 8 == 0 && len > 0);
+        for (size_t k = 0; k < len / 8; k++)
+            sum = fold(sum, words[k]);
+        received += len;
+    }
+    test_thread_join(&t);
+    test_eq(t.result[0], BULK_BYTES);
+    test_eq(received, BULK_BYTES);
+    test_eq(sum, bt.sent_sum);
+    vspace_destroy(&vs);
+}
