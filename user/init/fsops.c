@@ -14,17 +14,6 @@
 
 static bool retry_needed;
 
-static struct proc *caller(struct lake_rpc_call *call)
-{
-    struct proc *pr = proc_find((int64_t)call->badge);
-    return pr && pr->state == LAKE_PROC_RUNNING ? pr : NULL;
-}
-
-#define CALLER(pr)                                  \
-    struct proc *pr = caller(call);                 \
-    if (pr == NULL)                                 \
-        return LAKE_STATUS_ERRNO(ESRCH)
-
 static struct vfs_file *file_of(struct proc *pr, int64_t fd)
 {
     return fd >= 0 && fd < INIT_MAX_FDS ? pr->fd[fd] : NULL;
@@ -140,10 +129,7 @@ static int settle(int status)
 /* The first shell waits for its first line: the boot is over. */
 static void note_prompt(void)
 {
-    uint64_t ticks, freq;
-    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(ticks) : : "memory");
-    __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
-    init.prompt_ns = ticks / freq * 1000000000ull + ticks % freq * 1000000000ull / freq;
+    init.prompt_ns = init_now_ns();
 }
 
 /* ---- descriptors ------------------------------------------------------------------------ */
@@ -289,14 +275,32 @@ static int m_stat(struct lake_rpc_call *call, const struct init_stat_in *in,
     return 0;
 }
 
+/* A request whose only argument is a path, on the caller's directory. */
+typedef int (*path_op)(struct vfs *v, struct vfs_node *cwd, const char *path);
+
+static int path_request(struct lake_rpc_call *call, const char *field, size_t size, path_op op)
+{
+    CALLER(pr);
+    char path[LAKE_INIT_PATH_MAX];
+    int error = op(&init.vfs, &pr->cwd, path_of(field, size, path));
+    return error ? errno_status(error) : 0;
+}
+
+static int unlink_op(struct vfs *v, struct vfs_node *cwd, const char *path)
+{
+    return vfs_unlink(v, cwd, path);
+}
+
+static int rmdir_op(struct vfs *v, struct vfs_node *cwd, const char *path)
+{
+    return vfs_rmdir(v, cwd, path);
+}
+
 static int m_unlink(struct lake_rpc_call *call, const struct init_unlink_in *in,
                     struct init_unlink_out *out)
 {
     (void)out;
-    CALLER(pr);
-    char path[LAKE_INIT_PATH_MAX];
-    int error = vfs_unlink(&init.vfs, &pr->cwd, path_of(in->path, sizeof(in->path), path));
-    return error ? errno_status(error) : 0;
+    return path_request(call, in->path, sizeof(in->path), unlink_op);
 }
 
 static int m_mkdir(struct lake_rpc_call *call, const struct init_mkdir_in *in,
@@ -314,10 +318,7 @@ static int m_rmdir(struct lake_rpc_call *call, const struct init_rmdir_in *in,
                    struct init_rmdir_out *out)
 {
     (void)out;
-    CALLER(pr);
-    char path[LAKE_INIT_PATH_MAX];
-    int error = vfs_rmdir(&init.vfs, &pr->cwd, path_of(in->path, sizeof(in->path), path));
-    return error ? errno_status(error) : 0;
+    return path_request(call, in->path, sizeof(in->path), rmdir_op);
 }
 
 static int m_rename(struct lake_rpc_call *call, const struct init_rename_in *in,
@@ -356,10 +357,7 @@ static int m_chdir(struct lake_rpc_call *call, const struct init_chdir_in *in,
                    struct init_chdir_out *out)
 {
     (void)out;
-    CALLER(pr);
-    char path[LAKE_INIT_PATH_MAX];
-    int error = vfs_chdir(&init.vfs, &pr->cwd, path_of(in->path, sizeof(in->path), path));
-    return error ? errno_status(error) : 0;
+    return path_request(call, in->path, sizeof(in->path), vfs_chdir);
 }
 
 static int m_getcwd(struct lake_rpc_call *call, const struct init_getcwd_in *in,

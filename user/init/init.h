@@ -106,6 +106,14 @@ struct init_state {
 extern struct init_state init;
 
 struct proc *proc_find(int64_t pid);
+/* The process behind a request (its badge), if it is running. */
+struct proc *proc_caller(const struct lake_rpc_call *call);
+#define CALLER(pr)                                  \
+    struct proc *pr = proc_caller(call);            \
+    if (pr == NULL)                                 \
+        return LAKE_STATUS_ERRNO(ESRCH)
+/* Nanoseconds since boot (the system counter). */
+uint64_t init_now_ns(void);
 int proc_spawn(struct proc *parent, const char *path, const char *const *argv,
                const char *const *envp, const int fds[3], bool driver,
                const lake_cptr_t *caps, unsigned ncaps, int64_t *pid);

@@ -36,11 +36,8 @@ static struct devfs devices;
 static struct vfs_time boot_clock(void *arg)
 {
     (void)arg;
-    uint64_t ns = 0, ticks, freq;
-    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(ticks) : : "memory");
-    __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
-    ns = ticks % freq * 1000000000ull / freq;
-    return (struct vfs_time){ .sec = (int64_t)(ticks / freq), .nsec = (uint32_t)ns };
+    uint64_t ns = init_now_ns();
+    return (struct vfs_time){ .sec = (int64_t)(ns / 1000000000u), .nsec = (uint32_t)(ns % 1000000000u) };
 }
 
 static int build_file_system(void)

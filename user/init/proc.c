@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lake/sys.h>
+
 #include "init.h"
 
 struct proc *proc_find(int64_t pid)
@@ -17,6 +19,17 @@ struct proc *proc_find(int64_t pid)
         if (init.procs[i].state != 0 && init.procs[i].pid == pid)
             return &init.procs[i];
     return NULL;
+}
+
+struct proc *proc_caller(const struct lake_rpc_call *call)
+{
+    struct proc *pr = proc_find((int64_t)call->badge);
+    return pr && pr->state == LAKE_PROC_RUNNING ? pr : NULL;
+}
+
+uint64_t init_now_ns(void)
+{
+    return lake_uptime_ns();
 }
 
 static struct proc *proc_new(void)

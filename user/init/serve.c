@@ -19,18 +19,6 @@ static struct {
     lake_cptr_t cap;
 } names[NS_MAX];
 
-/* The calling process (running), or NULL. */
-static struct proc *caller(struct lake_rpc_call *call)
-{
-    struct proc *pr = proc_find((int64_t)call->badge);
-    return pr && pr->state == LAKE_PROC_RUNNING ? pr : NULL;
-}
-
-#define CALLER(pr)                                  \
-    struct proc *pr = caller(call);                 \
-    if (pr == NULL)                                 \
-        return LAKE_STATUS_ERRNO(ESRCH)
-
 /* ---- faults and exit ------------------------------------------------------------ */
 
 static int fault(struct lake_rpc_call *call, const char *what, int64_t status)
@@ -247,10 +235,7 @@ static int m_uptime(struct lake_rpc_call *call, const struct init_uptime_in *in,
                     struct init_uptime_out *out)
 {
     (void)call, (void)in;
-    uint64_t ticks, freq;
-    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(ticks) : : "memory");
-    __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
-    out->ns = ticks / freq * 1000000000ull + ticks % freq * 1000000000ull / freq;
+    out->ns = init_now_ns();
     out->prompt_ns = init.prompt_ns;
     return 0;
 }
