@@ -908,10 +908,12 @@ static bool pager_handle(lake_msginfo_t info)
             action = vspace_handle_fault(&env.vs, addr, write, prefetch, &reason);
         else
             reason = "out of memory";
+        if (action == VSPACE_RESUME) {
+            env_unlock();
+            return true;
+        }
         bool in_region = vspace_find(&env.vs, addr) != NULL;
         env_unlock();
-        if (action == VSPACE_RESUME)
-            return true;
         if (addr - env.pi->stack_guard < PAGE)
             reason = "stack overflow (guard page)";
         print_kill(in_region && reason ? reason : describe_vm_fault(fsr, prefetch, write), addr,

@@ -176,6 +176,11 @@ static int install_table(struct vspace *vs, unsigned level, lake_word_t vaddr)
 
 int vspace_ensure_tables(struct vspace *vs, lake_word_t vaddr)
 {
+    /* Pages are mapped in runs: the 2 MiB of the last page usually has
+     * all its tables already (three set lookups saved). */
+    lake_word_t leaf = (vaddr >> vspace_table_shift(VSPACE_TABLE_LEVELS)) + 1;
+    if (vs->last_leaf == leaf)
+        return LAKE_OK;
     for (unsigned level = 1; level <= VSPACE_TABLE_LEVELS; level++) {
         if (vspace_has_table(vs, level, vaddr))
             continue;
@@ -183,6 +188,7 @@ int vspace_ensure_tables(struct vspace *vs, lake_word_t vaddr)
         if (error)
             return error;
     }
+    vs->last_leaf = leaf;
     return LAKE_OK;
 }
 
@@ -200,6 +206,7 @@ static int map_one(struct vspace *vs, lake_cptr_t frame, lake_word_t vaddr, unsi
         if (error != LAKE_FAILED_LOOKUP || missing < 1 || missing > VSPACE_TABLE_LEVELS)
             return error;
         /* Forget the stale entry, then install the table for real. */
+        vs->last_leaf = 0;
         struct vspace_table_set *t = &vs->tables;
         if (t->capacity) {
             lake_word_t key = table_key(missing, vaddr);

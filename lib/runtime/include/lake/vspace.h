@@ -119,6 +119,7 @@ struct vspace {
     struct vspace_region **regions; /* sorted by start */
     size_t count, capacity;
     struct vspace_table_set tables;
+    lake_word_t last_leaf;          /* (vaddr >> 21) + 1 of a 2 MiB known to have all tables */
     /* Statistics. */
     size_t tables_made;             /* page tables allocated and installed */
     size_t frames_allocated;        /* frames taken from ops->alloc_frame (in use) */
