@@ -100,6 +100,7 @@ struct init_state {
     int64_t foreground;
     struct lake_rpc_client console;     /* ep 0 until the driver registers */
     bool console_attach_pending;
+    int64_t console_pid;                /* the driver's process (0: none) */
     unsigned start_step;
 };
 
@@ -137,5 +138,6 @@ void console_set_writer(int64_t pid);
 
 /* ---- name service (serve.c) ---- */
 int ns_find(const char *name, lake_cptr_t *cap);
+void ns_forget(int64_t pid);
 
 #endif

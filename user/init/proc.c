@@ -266,6 +266,13 @@ void proc_end(struct proc *pr, int64_t status)
 {
     if (pr->state != LAKE_PROC_RUNNING)
         return;
+    if (pr->pid == init.console_pid) {
+        /* The driver is gone: a call to it would never be answered. Output
+         * goes to the kernel console again. */
+        init.console.ep = 0;            /* its slot goes with its name below */
+        init.console_pid = 0;
+    }
+    ns_forget(pr->pid);
     if (init.console.ep && !init.console_attach_pending) {
         /* Its last partial line goes out (a prompt, echo -n). */
         struct cons_flush_in in = { .writer = (uint64_t)pr->pid };

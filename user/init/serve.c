@@ -17,7 +17,19 @@ void proc_collect_done(struct proc *child);
 static struct {
     char name[LAKE_INIT_NAME_MAX];
     lake_cptr_t cap;
+    int64_t owner;                  /* the process that registered it */
 } names[NS_MAX];
+
+/* A process ends: its names go (their endpoints have no server now). */
+void ns_forget(int64_t pid)
+{
+    for (unsigned i = 0; i < NS_MAX; i++) {
+        if (names[i].cap && names[i].owner == pid) {
+            mem_free_slots(names[i].cap, 1);
+            names[i].cap = 0;
+        }
+    }
+}
 
 /* ---- faults and exit ------------------------------------------------------------ */
 
@@ -337,8 +349,10 @@ static int m_ns_register(struct lake_rpc_call *call, const struct init_ns_regist
             }
             memcpy(names[i].name, name, sizeof(name));
             names[i].cap = slot;
+            names[i].owner = pr->pid;
             if (strcmp(name, "console") == 0) {
                 init.console.ep = slot;
+                init.console_pid = pr->pid;
                 init.console_attach_pending = true;
                 lake_signal(init.work_cap);     /* attach after this reply */
             }
