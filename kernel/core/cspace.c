@@ -57,9 +57,13 @@ void tcb_cspace_refresh(struct tcb *t)
     unsigned radix = cap_cnode_radix(root), guard_size = cap_cnode_guard_size(root);
 
     t->cs_slots = NULL;
-    if (cap_type(root) == LAKE_OBJ_CNODE && radix + guard_size == 64) {
+    /* One level, or a top level that leaves 1-32 bits to a second one;
+     * a root without a guard is not cached (the shift would be 64). */
+    if (cap_type(root) == LAKE_OBJ_CNODE && radix + guard_size <= 64 && guard_size > 0 &&
+        64 - radix - guard_size <= 32) {
         t->cs_slots = cap_cnode_slots(root);
         t->cs_radix = (u8)radix;
+        t->cs_shift = (u8)(64 - radix - guard_size);
         t->cs_mask = mask_bits(radix);
         t->cs_guard = cap_cnode_guard(root) & mask_bits(guard_size);
     }

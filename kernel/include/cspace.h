@@ -55,17 +55,38 @@ static inline void cspace_changed(void)
     cspace_generation++;
 }
 
-/* cspace_one_level(t's CSpace root, cptr) from the cached decoding: false
- * if it does not apply. (A bool and not a NULL slot: the kernel is built
- * with -fno-delete-null-pointer-checks, so a computed slot address would be
- * tested against NULL again.) */
+/* The slot of cptr from the cached decoding of t's CSpace root, for a root
+ * that resolves a cptr in one step (cs_shift 0) or in two, the second
+ * through a CNode in one of its slots that takes exactly the bits left (the
+ * two-level CSpace of spawned processes). False if it does not apply: the
+ * general lookup then finds the slot or the error. The second level is
+ * read live, so only the root needs the generation check. (A bool and not
+ * a NULL slot: the kernel is built with -fno-delete-null-pointer-checks,
+ * so a computed slot address would be tested against NULL again.) */
 static inline bool tcb_one_level(struct tcb *t, u64 cptr, struct cte **slot)
 {
     if (t->cs_gen != cspace_generation)
         tcb_cspace_refresh(t);
-    if (t->cs_slots == NULL || (cptr >> t->cs_radix) != t->cs_guard)
+    if (t->cs_slots == NULL)
         return false;
-    *slot = &t->cs_slots[cptr & t->cs_mask];
+    if (__builtin_expect(t->cs_shift == 0, 1)) {
+        if ((cptr >> t->cs_radix) != t->cs_guard)
+            return false;
+        *slot = &t->cs_slots[cptr & t->cs_mask];
+        return true;
+    }
+    if ((cptr >> (t->cs_shift + t->cs_radix)) != t->cs_guard)
+        return false;
+    struct cap c = t->cs_slots[(cptr >> t->cs_shift) & t->cs_mask].cap;
+    if (cap_type(c) != LAKE_OBJ_CNODE)
+        return false;
+    unsigned radix = cap_cnode_radix(c), guard_size = cap_cnode_guard_size(c);
+    if (radix + guard_size != t->cs_shift)
+        return false;
+    u64 rest = cptr & mask_bits(t->cs_shift);
+    if ((rest >> radix) != (cap_cnode_guard(c) & mask_bits(guard_size)))
+        return false;
+    *slot = &cap_cnode_slots(c)[rest & mask_bits(radix)];
     return true;
 }
 

@@ -80,6 +80,12 @@ static unsigned decode_map(struct invocation *inv)
     if (pte_is_valid(*entry))
         return inv_error(inv, LAKE_DELETE_FIRST);
 
+    /* A view that bypasses the cache must see what cached writes left in
+     * it (Retype's zeroes, another mapping's data): clean the frame's
+     * lines to memory first. Retype does not, so the common cached
+     * mapping pays nothing. */
+    if ((attrs & (LAKE_ATTR_DEVICE | LAKE_ATTR_UNCACHED)) && !cap_flag(frame))
+        cache_clean_range(phys_to_virt(cap_paddr(frame)), size);
     *entry = pte_leaf(cap_paddr(frame), level, rights, (unsigned)attrs);
     pte_written(entry);
     inv->slot->cap.data = cap_mapping(cap_vspace_asid(vs), va);
@@ -124,6 +130,8 @@ bool frame_map_fast(struct tcb *t, struct cte *slot)
     if (root == NULL || cap_mapped_asid(frame) != 0 || !is_aligned(va, PAGE_SIZE) ||
         va >= LAKE_USER_TOP || !(rights & LAKE_RIGHT_READ) || (attrs & ~(u64)LAKE_ATTRS_ALL))
         return false;
+    if (attrs & (LAKE_ATTR_DEVICE | LAKE_ATTR_UNCACHED))
+        return false;       /* the general path cleans the frame first */
 
     /* The tables down to level 3 must exist (no block in the way). */
     u64 *l1 = next_table(root, va, 0);

@@ -51,10 +51,11 @@ static struct cap new_object_cap(unsigned type, paddr_t pa, unsigned user_bits, 
 static void init_object(unsigned type, paddr_t pa, unsigned obj_bits)
 {
     void *p = phys_to_virt(pa);
+    (void)obj_bits;
     if (type == LAKE_OBJ_TCB)
         tcb_init(p);
-    if (type_is_frame(type))
-        cache_clean_range(p, BIT(obj_bits));   /* for user views with other attributes */
+    /* Frames are zeroed through the cache; Frame Map cleans them when a
+     * mapping bypasses the cache (frame.c). */
 }
 
 /* The untyped's watermark and zeroed run; both start over when it has no

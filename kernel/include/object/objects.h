@@ -101,9 +101,9 @@ struct tcb {
     vaddr_t ipc_buffer_vaddr;
     struct cte *reply_slot; /* where the reply cap to this thread lives */
     u64 ttbr0, ttbr0_gen;   /* cached TTBR0 value (arch/vspace.h tcb_ttbr0) */
-    struct cte *cs_slots;   /* cached one-level CSpace decoding (cspace.h tcb_one_level) */
+    struct cte *cs_slots;   /* cached CSpace root decoding (cspace.h tcb_one_level) */
     u64 cs_guard, cs_mask, cs_gen;
-    u8 cs_radix;
+    u8 cs_radix, cs_shift;  /* cs_shift: bits left to a second level (0: one level) */
 
     u64 fault_words[10];    /* message of the fault being delivered */
     char name[16];
