@@ -365,3 +365,12 @@ def test_typed_input_goes_to_the_foreground_not_to_a_background_reader(sh):
     assert sh.run("echo typed at the prompt") == "typed at the prompt\n"
     sh.run("kill %d" % pid)
     assert sh.run("wc -c < /tmp/stolen").strip() == "0"
+
+
+def test_a_full_pipe_loses_and_repeats_nothing(sh):
+    sh.run("ls -l /bin > /tmp/a")
+    sh.run("cat /tmp/a /tmp/a /tmp/a /tmp/a > /tmp/b; cat /tmp/b /tmp/b /tmp/b > /tmp/c; mv /tmp/c /tmp/b")
+    size = int(sh.run("wc -c < /tmp/b").strip())
+    assert size > 8192                      # more than two pipe buffers
+    assert int(sh.run("cat /tmp/b | wc -c").strip()) == size
+    assert int(sh.run("cat /tmp/b | cat | cat | wc -c").strip()) == size

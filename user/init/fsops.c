@@ -50,10 +50,7 @@ static ssize_t read_for(struct proc *pr, struct vfs_file *f, void *buf, size_t n
 static ssize_t write_for(struct proc *pr, struct vfs_file *f, const void *buf, size_t n)
 {
     console_set_writer(pr->pid);
-    ssize_t r = vfs_write(f, buf, n);
-    if (r == -EPIPE && vfs_file_pipe(f) != NULL)
-        r = -EPIPE;
-    return r;
+    return vfs_write(f, buf, n);
 }
 
 /* One try of a parked request; true if it was answered. */
@@ -202,11 +199,12 @@ static int m_write(struct lake_rpc_call *call, const struct init_write_in *in,
         /* A full pipe: keep the rest and answer when it has gone in. */
         if (pr->writing)
             return LAKE_STATUS_ERRNO(EBUSY);
-        uint64_t done = n > 0 ? (uint64_t)n : 0;
-        char *copy = malloc(count - done);
+        /* The whole request is kept with what went in already counted,
+         * so the answer is the total written. */
+        char *copy = malloc(count);
         if (copy == NULL)
             return LAKE_STATUS_ERRNO(ENOMEM);
-        memcpy(copy, in->data + done, count - done);
+        memcpy(copy, in->data, count);
         int64_t fd = in->fd;
         int error = lake_rpc_defer(call, &pr->write_reply);
         if (error) {
@@ -216,8 +214,8 @@ static int m_write(struct lake_rpc_call *call, const struct init_write_in *in,
         pr->writing = true;
         pr->write_fd = (int)fd;
         pr->write_data = copy;
-        pr->write_count = count - done;
-        pr->write_done = 0;
+        pr->write_count = count;
+        pr->write_done = n > 0 ? (uint64_t)n : 0;
         return settle(0);
     }
     if (n < 0)
