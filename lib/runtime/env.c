@@ -30,6 +30,7 @@
 #include <lake/env.h>
 #include <lake/event.h>
 #include <lake/proto/init.h>
+#include <lake/sys.h>
 #include <lake/runtime.h>
 #include <lake/sync.h>
 #include <lake/untyped.h>
@@ -421,12 +422,7 @@ static int env_prepare(void)
 
 int lake_env_alloc_slot(lake_cptr_t *slot)
 {
-    if (!env.ready)
-        return LAKE_ILLEGAL_OPERATION;
-    env_lock();
-    int error = lake_cspace_alloc(&env.cs, slot);
-    env_unlock();
-    return error;
+    return lake_env_alloc_slots(1, slot);
 }
 
 void lake_env_free_slot(lake_cptr_t slot)
@@ -1001,10 +997,9 @@ static void ask_for_memory(void *arg, struct lake_untyped_pool *pool, unsigned w
         bits = wanted_bits;
     if (bits > LAKE_INIT_MORE_MAX_BITS || next_grant_slot >= (1ul << pi->cnode_radix))
         return;
-    struct lake_rpc_client init = { .ep = pi->parent_ep };
     struct init_mem_more_in in = { .bits = bits, .slot = next_grant_slot };
     struct init_mem_more_out out;
-    if (init_mem_more(&init, &in, &out) != LAKE_OK)
+    if (init_mem_more(lake_init_client(), &in, &out) != LAKE_OK)
         return;
     grants++;
     if (lake_untyped_add(pool, next_grant_slot, (lake_word_t)(LAKE_PROCINFO_MAX_UNTYPED + grants) << 41,

@@ -28,16 +28,16 @@ bool lake_sys_available(void)
            lake_env_ready();
 }
 
-static const struct lake_rpc_client *init_client(void)
+/* Calls that return caps set their own receive path (lake_ns_lookup). */
+const struct lake_rpc_client *lake_init_client(void)
 {
     static struct lake_rpc_client client;
-    if (client.ep == 0) {
+    if (client.ep == 0)
         client.ep = lake_procinfo->parent_ep;
-        client.recv_cnode = lake_env_cspace_root();
-        client.recv_depth = 64;
-    }
     return &client;
 }
+
+#define init_client lake_init_client
 
 /* A status from init as errno; -1 for the caller to return. */
 static int fail_status(int status)
@@ -379,24 +379,27 @@ int access(const char *path, int mode)
     return stat(path, &st);
 }
 
-pid_t getpid(void)
+/* This process's id and its parent's (without init: 1 and 0). */
+static pid_t process_ids(bool parent)
 {
     if (!lake_sys_available())
-        return 1;
+        return parent ? 0 : 1;
     struct init_getpid_in in;
     struct init_getpid_out out;
     int status = init_getpid(init_client(), &in, &out);
-    return status ? fail_status(status) : (pid_t)out.pid;
+    if (status)
+        return fail_status(status);
+    return (pid_t)(parent ? out.ppid : out.pid);
+}
+
+pid_t getpid(void)
+{
+    return process_ids(false);
 }
 
 pid_t getppid(void)
 {
-    if (!lake_sys_available())
-        return 0;
-    struct init_getpid_in in;
-    struct init_getpid_out out;
-    int status = init_getpid(init_client(), &in, &out);
-    return status ? fail_status(status) : (pid_t)out.ppid;
+    return process_ids(true);
 }
 
 /* ---- directories ------------------------------------------------------------------ */
@@ -580,14 +583,6 @@ int lake_set_foreground(pid_t pid)
     struct init_foreground_out out;
     int status = init_foreground(init_client(), &in, &out);
     return status ? fail_status(status) : 0;
-}
-
-uint64_t lake_uptime_ns(void)
-{
-    uint64_t ticks, freq;
-    __asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(ticks) : : "memory");
-    __asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
-    return ticks / freq * 1000000000ull + ticks % freq * 1000000000ull / freq;
 }
 
 uint64_t lake_boot_to_prompt_ns(void)

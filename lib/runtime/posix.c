@@ -38,6 +38,12 @@ static void counter_to_timespec(uint64_t ticks, struct timespec *ts)
     ts->tv_nsec = (long)((ticks % freq) * 1000000000ull / freq);
 }
 
+uint64_t lake_uptime_ns(void)
+{
+    uint64_t ticks = counter_now(), freq = counter_frequency();
+    return ticks / freq * 1000000000ull + ticks % freq * 1000000000ull / freq;
+}
+
 /* Both clocks count from boot: there is no wall-clock source yet. */
 int clock_gettime(clockid_t clock, struct timespec *ts)
 {

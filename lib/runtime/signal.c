@@ -35,13 +35,6 @@ static void interrupt_waiter(void *arg)
     }
 }
 
-static const struct lake_rpc_client *init_ep(void)
-{
-    static struct lake_rpc_client client;
-    client.ep = lake_procinfo->parent_ep;
-    return &client;
-}
-
 /* Ask init to tell this process about Ctrl-C (a thread waits for it). */
 static int catch_interrupts(void)
 {
@@ -56,14 +49,14 @@ static int catch_interrupts(void)
     }
     struct init_catch_interrupts_in in = { .caps = { interrupt_ntfn } };
     struct init_catch_interrupts_out out;
-    return init_catch_interrupts(init_ep(), &in, &out) == 0 ? 0 : -1;
+    return init_catch_interrupts(lake_init_client(), &in, &out) == 0 ? 0 : -1;
 }
 
 static int default_interrupts(void)
 {
     struct init_default_interrupts_in in;
     struct init_default_interrupts_out out;
-    return init_default_interrupts(init_ep(), &in, &out) == 0 ? 0 : -1;
+    return init_default_interrupts(lake_init_client(), &in, &out) == 0 ? 0 : -1;
 }
 
 _sig_func_ptr signal(int sig, _sig_func_ptr handler)

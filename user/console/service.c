@@ -233,29 +233,3 @@ void service_fail(const struct service *s, const char *what, int error)
     fprintf(stderr, "%s: %s: %s\n", s->name, what, why);
     exit(1);
 }
-
-/*
- * Name registration through init's protocol, for as long as the runtime
- * library does not provide lake_ns_register (lib/runtime's definition,
- * once there, takes precedence over this weak one).
- */
-__attribute__((weak)) int lake_ns_register(const char *name, lake_cptr_t cap)
-{
-    if (lake_procinfo == NULL) {
-        errno = ENOSYS;
-        return -1;
-    }
-    struct init_ns_register_in in = { .caps = { cap } };
-    if (strlen(name) >= sizeof(in.name)) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    strcpy(in.name, name);
-    const struct lake_rpc_client init = { lake_procinfo->parent_ep, 0, 0 };
-    struct init_ns_register_out out;
-    int status = init_ns_register(&init, &in, &out);
-    if (status == LAKE_OK)
-        return 0;
-    errno = status >= LAKE_STATUS_ERRNO_BASE ? status - LAKE_STATUS_ERRNO_BASE : EIO;
-    return -1;
-}

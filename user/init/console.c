@@ -17,11 +17,6 @@ void console_set_writer(int64_t pid)
     current_writer = pid;
 }
 
-int64_t console_current_writer(void)
-{
-    return current_writer;
-}
-
 /* Ctrl-C ends every process of the foreground job (all stages of a
  * pipeline), or tells those that catch it. */
 static void interrupted(void)
@@ -153,9 +148,4 @@ void console_input(void)
     if (init.console.ep && !init.console_attach_pending &&
         cons_read(&init.console, &in, &out) == 0 && (out.flags & LAKE_CONS_INTERRUPTED))
         interrupted();
-}
-
-void console_interrupt(void)
-{
-    console_input();
 }

@@ -126,7 +126,7 @@ static int settle(int status)
 /* The first shell waits for its first line: the boot is over. */
 static void note_prompt(void)
 {
-    init.prompt_ns = init_now_ns();
+    init.prompt_ns = lake_uptime_ns();
 }
 
 /* ---- descriptors ------------------------------------------------------------------------ */

@@ -15,6 +15,7 @@
 #include <lake/proto/init.h>
 #include <lake/runtime.h>
 #include <lake/spawn.h>
+#include <lake/sys.h>
 #include <lake/untyped.h>
 
 #include "../vfs/vfs.h"
@@ -97,7 +98,6 @@ struct init_state {
     struct vfs vfs;
     struct proc procs[INIT_MAX_PROCS];
     int64_t next_pid;
-    int64_t foreground;
     struct lake_rpc_client console;     /* ep 0 until the driver registers */
     bool console_attach_pending;
     int64_t console_pid;                /* the driver's process (0: none) */
@@ -113,12 +113,14 @@ struct proc *proc_caller(const struct lake_rpc_call *call);
     struct proc *pr = proc_caller(call);            \
     if (pr == NULL)                                 \
         return LAKE_STATUS_ERRNO(ESRCH)
-/* Nanoseconds since boot (the system counter). */
-uint64_t init_now_ns(void);
+
 int proc_spawn(struct proc *parent, const char *path, const char *const *argv,
                const char *const *envp, const int fds[3], bool driver,
                const lake_cptr_t *caps, unsigned ncaps, int64_t *pid);
 void proc_end(struct proc *pr, int64_t status);
+/* An ended child of parent (pid -1: any) whose status is not collected. */
+struct proc *proc_ended_child(struct proc *parent, int64_t pid);
+bool proc_has_child(struct proc *parent, int64_t pid);
 void proc_retry_parked(void);
 void fsops_install(struct init_server_ops *ops);
 extern const struct init_server_ops init_ops_processes;
@@ -126,14 +128,11 @@ int proc_fd_alloc(struct proc *pr, struct vfs_file *f, int from);
 int errno_status(int negative_errno);
 
 /* ---- services (serve.c, files.c, console.c) ---- */
-void files_retry_parked(void);
 ssize_t console_read(void *arg, void *buf, size_t n);
 ssize_t console_write(void *arg, const void *buf, size_t n);
 void console_attach(void);
 void console_input(void);
-void console_interrupt(void);
 int console_set_mode(bool raw);
-int64_t console_current_writer(void);
 void console_set_writer(int64_t pid);
 
 /* ---- name service (serve.c) ---- */

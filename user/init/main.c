@@ -36,7 +36,7 @@ static struct devfs devices;
 static struct vfs_time boot_clock(void *arg)
 {
     (void)arg;
-    uint64_t ns = init_now_ns();
+    uint64_t ns = lake_uptime_ns();
     return (struct vfs_time){ .sec = (int64_t)(ns / 1000000000u), .nsec = (uint32_t)(ns % 1000000000u) };
 }
 

@@ -27,11 +27,6 @@ struct proc *proc_caller(const struct lake_rpc_call *call)
     return pr && pr->state == LAKE_PROC_RUNNING ? pr : NULL;
 }
 
-uint64_t init_now_ns(void)
-{
-    return lake_uptime_ns();
-}
-
 static struct proc *proc_new(void)
 {
     for (unsigned i = 0; i < INIT_MAX_PROCS; i++) {
@@ -218,8 +213,7 @@ static void reply_wait(struct proc *waiter, struct proc *child)
     child->state = 0;       /* collected */
 }
 
-/* The child a waiting parent is waiting for, if it has ended. */
-static struct proc *ended_child(struct proc *parent, int64_t pid)
+struct proc *proc_ended_child(struct proc *parent, int64_t pid)
 {
     for (unsigned i = 0; i < INIT_MAX_PROCS; i++) {
         struct proc *c = &init.procs[i];
@@ -237,11 +231,6 @@ bool proc_has_child(struct proc *parent, int64_t pid)
             return true;
     }
     return false;
-}
-
-struct proc *proc_collect(struct proc *parent, int64_t pid)
-{
-    return ended_child(parent, pid);
 }
 
 static void cancel_parked(struct proc *pr)
@@ -298,8 +287,6 @@ void proc_end(struct proc *pr, int64_t status)
     pr->status = status;
     pr->state = LAKE_PROC_ZOMBIE;
     pr->memory = 0;
-    if (init.foreground == pr->pid)
-        init.foreground = 0;
     if (pr->pid == init.shell_pid) {
         init.shell_restart = true;          /* a console always has a shell */
         lake_signal(init.work_cap);
@@ -322,9 +309,4 @@ void proc_end(struct proc *pr, int64_t status)
         reply_wait(parent, pr);
     /* A pipe end closed above may let others go on. */
     proc_retry_parked();
-}
-
-void proc_collect_done(struct proc *child)
-{
-    child->state = 0;
 }

@@ -8,9 +8,6 @@
 
 #include "init.h"
 
-bool proc_has_child(struct proc *parent, int64_t pid);
-struct proc *proc_collect(struct proc *parent, int64_t pid);
-void proc_collect_done(struct proc *child);
 
 #define NS_MAX 16
 
@@ -136,11 +133,11 @@ static int m_wait(struct lake_rpc_call *call, const struct init_wait_in *in,
 {
     CALLER(pr);
     int64_t pid = in->pid;
-    struct proc *c = proc_collect(pr, pid);
+    struct proc *c = proc_ended_child(pr, pid);
     if (c != NULL) {
         out->pid = c->pid;
         out->status = c->status;
-        proc_collect_done(c);
+        c->state = 0;           /* collected */
         return 0;
     }
     if (!proc_has_child(pr, pid))
@@ -237,9 +234,15 @@ static int m_foreground(struct lake_rpc_call *call, const struct init_foreground
                         struct init_foreground_out *out)
 {
     (void)call, (void)out;
-    if (in->pid != 0 && proc_find(in->pid) == NULL)
+    struct proc *target = in->pid ? proc_find(in->pid) : NULL;
+    if (in->pid != 0 && (target == NULL || target->state != LAKE_PROC_RUNNING))
         return LAKE_STATUS_ERRNO(ESRCH);
-    init.foreground = in->pid;
+    /* The foreground job is the set of processes Ctrl-C ends: now this
+     * one only (or none). */
+    for (unsigned i = 0; i < INIT_MAX_PROCS; i++)
+        init.procs[i].fg = false;
+    if (target != NULL)
+        target->fg = true;
     return 0;
 }
 
@@ -247,7 +250,7 @@ static int m_uptime(struct lake_rpc_call *call, const struct init_uptime_in *in,
                     struct init_uptime_out *out)
 {
     (void)call, (void)in;
-    out->ns = init_now_ns();
+    out->ns = lake_uptime_ns();
     out->prompt_ns = init.prompt_ns;
     return 0;
 }

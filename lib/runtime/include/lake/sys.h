@@ -19,6 +19,9 @@
 
 /* True if this process talks to init's services. */
 bool lake_sys_available(void);
+/* The RPC connection to init (lake/proto/init.h): this process's badged
+ * endpoint; only valid when lake_sys_available(). */
+const struct lake_rpc_client *lake_init_client(void);
 
 /* Start the program at `path` (argv and envp NULL-terminated; envp NULL:
  * this process's environment). fds[i] (i = 0, 1, 2) is the descriptor of
@@ -38,7 +41,8 @@ int lake_ps(pid_t after, struct lake_proc_entry *entries, size_t max);
 int lake_meminfo(struct lake_meminfo *info);
 /* Power off (QEMU exits with `status`); does not return on success. */
 int lake_shutdown(int status);
-/* Ctrl-C on the console ends this process (0: nobody). */
+/* Make this process alone the foreground job: Ctrl-C on the console ends
+ * it, and typed input goes to it (0: no foreground job). */
 int lake_set_foreground(pid_t pid);
 /* Nanoseconds since boot, from init's clock. */
 uint64_t lake_uptime_ns(void);
