@@ -45,10 +45,12 @@ KERNEL_SRCS := \
 	kernel/core/sched.c \
 	kernel/core/string.c \
 	kernel/core/syscall.c \
+	kernel/core/tcb_cache.c \
 	kernel/object/asid.c \
 	kernel/object/cnode.c \
 	kernel/object/endpoint.c \
 	kernel/object/frame.c \
+	kernel/object/frame_fast.c \
 	kernel/object/irq.c \
 	kernel/object/notification.c \
 	kernel/object/object.c \
@@ -74,6 +76,13 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-com
 	-mgeneral-regs-only -mstrict-align -mno-outline-atomics \
 	-fno-delete-null-pointer-checks -fno-omit-frame-pointer $(KERNEL_INCLUDES)
 KERNEL_ASFLAGS := -g -D__ASSEMBLER__ $(KERNEL_INCLUDES)
+
+# The fast paths run before a system call's x10-x29 are saved, so the code
+# they run never touches those registers (see kernel/core/fastpath.c);
+# tools/check_fastpath.py checks each of these objects after compiling it.
+FASTPATH_SRCS := kernel/core/fastpath.c kernel/core/tcb_cache.c kernel/object/frame_fast.c
+FASTPATH_CFLAGS := $(foreach r,10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29,-ffixed-x$(r)) \
+	-fomit-frame-pointer
 KERNEL_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-z,norelro -Wl,--no-warn-rwx-segments
 
 # $(call kernel_variant,name,extra-cflags,extra-sources,root-task-elf)
@@ -95,7 +104,10 @@ $(BUILD)/$(1)/roottask.o: $(BUILD)/$(1)/roottask.elf
 $(BUILD)/$(1)/%.o: %.c | $(BUILD)/gen/version.h
 	@mkdir -p $$(@D)
 	$$(Q)echo "  CC      $$@"
-	$$(Q)$$(TARGET_CC) $$($(1)_CFLAGS) -MMD -MP -c $$< -o $$@
+	$$(Q)$$(TARGET_CC) $$($(1)_CFLAGS) $$(FAST_OBJECT_CFLAGS) -MMD -MP -c $$< -o $$@
+	$$(Q)$$(if $$(FAST_OBJECT_CFLAGS),$$(PYTHON) tools/check_fastpath.py $$(CROSS_COMPILE)objdump $$@ || (rm -f $$@; false))
+
+$$(addprefix $(BUILD)/$(1)/,$$(FASTPATH_SRCS:.c=.o)): FAST_OBJECT_CFLAGS := $$(FASTPATH_CFLAGS)
 
 $(BUILD)/$(1)/%.o: %.S | $(BUILD)/gen/version.h
 	@mkdir -p $$(@D)

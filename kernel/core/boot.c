@@ -22,6 +22,7 @@
 #include <sched.h>
 #include <kstring.h>
 #include <tcb.h>
+#include <tcb_cache.h>
 #include <timer.h>
 
 extern const u8 roottask_elf_start[], roottask_elf_end[];
@@ -207,9 +208,10 @@ static struct tcb *make_root_thread(u64 entry, vaddr_t ipc_buffer, vaddr_t booti
     memcpy(t->name, "root", 5);
     boot_cap(&boot.slots[LAKE_ROOT_TCB], cap_make(LAKE_OBJ_TCB, pa, LAKE_RIGHTS_ALL, 0, false, 0, 0));
     cdt_insert(&boot.slots[LAKE_ROOT_CNODE], &t->slots[TCB_SLOT_CSPACE],
-               boot.slots[LAKE_ROOT_CNODE].cap, 0);
+               boot.slots[LAKE_ROOT_CNODE].cap, CTE_TCB_SPACE);
     cdt_insert(&boot.slots[LAKE_ROOT_VSPACE], &t->slots[TCB_SLOT_VSPACE],
-               boot.slots[LAKE_ROOT_VSPACE].cap, 0);
+               boot.slots[LAKE_ROOT_VSPACE].cap, CTE_TCB_SPACE);
+    tcb_cspace_refresh(t);
     struct cap buffer;
     cap_derive(boot.slots[LAKE_ROOT_IPC_BUFFER].cap, &buffer);
     cdt_insert(&boot.slots[LAKE_ROOT_IPC_BUFFER], &t->slots[TCB_SLOT_IPC_BUFFER], buffer, 0);

@@ -49,27 +49,6 @@ bool cspace_resolve(struct cap root, u64 cptr, unsigned depth, struct lookup *ou
     }
 }
 
-u64 cspace_generation = 1;      /* a new TCB's 0 never matches */
-
-void tcb_cspace_refresh(struct tcb *t)
-{
-    struct cap root = t->slots[TCB_SLOT_CSPACE].cap;
-    unsigned radix = cap_cnode_radix(root), guard_size = cap_cnode_guard_size(root);
-
-    t->cs_slots = NULL;
-    /* One level, or a top level that leaves 1-32 bits to a second one;
-     * a root without a guard is not cached (the shift would be 64). */
-    if (cap_type(root) == LAKE_OBJ_CNODE && radix + guard_size <= 64 && guard_size > 0 &&
-        64 - radix - guard_size <= 32) {
-        t->cs_slots = cap_cnode_slots(root);
-        t->cs_radix = (u8)radix;
-        t->cs_shift = (u8)(64 - radix - guard_size);
-        t->cs_mask = mask_bits(radix);
-        t->cs_guard = cap_cnode_guard(root) & mask_bits(guard_size);
-    }
-    t->cs_gen = cspace_generation;
-}
-
 bool cspace_lookup_cap(struct tcb *t, u64 cptr, struct lookup *out)
 {
     struct cap root = t->slots[TCB_SLOT_CSPACE].cap;

@@ -5,21 +5,34 @@
  * waiting handler, Reply with nothing to answer, Yield, and (through
  * fastpath_call) invocations and a successful Frame Map. When every
  * condition holds (the message fits in registers, the other thread can run
- * at once, ...), the kernel does the work and leaves through
- * context_restore without the general machinery (invocation set-up,
- * wait-queue helpers, scheduler choice). Whenever a condition fails the
- * function returns and the general path gives the same result more
- * slowly; a fast path never decides anything the general path would decide
- * differently. CONFIG_FASTPATH=0 compiles this file out.
+ * at once, ...), the kernel does the work and leaves without the general
+ * machinery (invocation set-up, wait-queue helpers, scheduler choice).
+ * Whenever a condition fails the function returns and the general path
+ * gives the same result more slowly; a fast path never decides anything
+ * the general path would decide differently. CONFIG_FASTPATH=0 compiles
+ * this file out.
+ *
+ * Registers. A system call enters here with only x0-x9 and x30 saved in
+ * the thread's frame; x10-x29 still hold the thread's own values. This
+ * file is compiled with x10-x29 fixed (kernel.mk: FASTPATH_CFLAGS), so
+ * nothing here changes them, and tools/check_fastpath.py checks the object
+ * code for it. The rules that follow:
+ * - returning to the caller (fastpath_return) reloads x0-x9 and x30;
+ * - switching away first stores the caller's x10-x29, SP_EL0, ELR, SPSR
+ *   and TLS register (fast_save_rest); only after that may code compiled
+ *   without the fixed registers run (it may change x10-x18);
+ * - a fault arrives with its whole frame saved already.
  *
  * cpu->yield_requested is false at every system call: only Yield and the
  * timer tick set it, and both leave through schedule(), which clears it. So
  * a fast path that returns to its caller without schedule() loses nothing.
+ * And at every system call the current thread outranks or equals every
+ * ready thread on its core, so a thread that may run in its place
+ * (tcb_may_replace) outranks or equals them too.
  */
 #include <arch/esr.h>
 #include <arch/fpu.h>
 #include <arch/vspace.h>
-#include <cspace.h>
 #include <fastpath.h>
 #include <ipc.h>
 #include <lake/fault.h>
@@ -28,37 +41,117 @@
 #include <lake/syscall.h>
 #include <percpu.h>
 #include <sched.h>
-#include <waitq.h>
+#include <tcb_cache.h>
 
 #if CONFIG_FASTPATH
-/* No frame records here: they cost two instructions per fast path, and gdb
- * unwinds through the DWARF call-frame information anyway. */
-#pragma GCC optimize("omit-frame-pointer")
-
 __noreturn void context_restore(struct trap_frame *ctx);
+__noreturn void fastpath_return(struct trap_frame *ctx);
 
-/* Message words 0-3 and the message info, as the slow path would set them. */
-static inline void fast_transfer(struct tcb *from, struct tcb *to, u64 badge, u64 info)
+/* ---- helpers -------------------------------------------------------------- */
+
+static inline __attribute__((always_inline)) unsigned cap_w0_type(u64 w0)
 {
-    to->ctx.x[0] = badge;
-    to->ctx.x[1] = lake_msginfo(lake_msginfo_label(info), 0, 0, lake_msginfo_length(info));
-    to->ctx.x[2] = from->ctx.x[2];
-    to->ctx.x[3] = from->ctx.x[3];
-    to->ctx.x[4] = from->ctx.x[4];
-    to->ctx.x[5] = from->ctx.x[5];
+    return (unsigned)(w0 >> CAP_TYPE_SHIFT);
 }
 
-static inline bool fast_message(u64 info)
+static inline __attribute__((always_inline)) bool cap_w0_has(u64 w0, unsigned right)
 {
-    return lake_msginfo_length(info) <= LAKE_MSG_REGISTERS && lake_msginfo_extra_caps(info) == 0;
+    return (w0 >> CAP_RIGHTS_SHIFT) & right;
+}
+
+static inline __attribute__((always_inline)) void *cap_w0_ptr(u64 w0)
+{
+    return phys_to_virt(w0 & mask_bits(CAP_ADDR_BITS));
+}
+
+/* At most four words, no capabilities: the message travels in registers. */
+static inline __attribute__((always_inline)) bool fast_message(u64 info)
+{
+    return (info & 0x1ff) <= LAKE_MSG_REGISTERS;
+}
+
+/* The info a receiver sees: label and length (no caps, none unwrapped). */
+static inline __attribute__((always_inline)) u64 received_info(u64 info)
+{
+    return info & ~(u64)0xf80;
+}
+
+/* `next` may run at once in place of `cur` (see tcb_sched_key). */
+static inline __attribute__((always_inline)) bool tcb_may_replace(const struct tcb *next,
+                                                                  const struct tcb *cur)
+{
+    u32 d = tcb_sched_key(next) - tcb_sched_key(cur);
+    return (d & 0x800000ffu) == 0;
+}
+
+/* The reply capability to `caller` that a Call leaves with the callee. */
+static inline __attribute__((always_inline)) u64 reply_cap_w0(const struct tcb *caller, u64 ep_w0)
+{
+    u64 grant = (ep_w0 >> (CAP_RIGHTS_SHIFT + 2)) & 1;     /* LAKE_RIGHT_GRANT */
+    return ((u64)LAKE_OBJ_REPLY << CAP_TYPE_SHIFT) | (grant << CAP_FLAG_SHIFT) |
+           (virt_to_phys(caller) & mask_bits(CAP_ADDR_BITS));
+}
+
+/* Stores what the entry left in registers of a thread that made a system
+ * call and is being switched away from: x10-x29, SP_EL0, ELR, SPSR and the
+ * TLS register (its frame is then complete). */
+static inline __attribute__((always_inline)) void fast_save_rest(struct tcb *t)
+{
+    u64 a, b, c;
+    __asm__ volatile("stp x10, x11, [%3, #16 * 5]\n\t"
+                     "stp x12, x13, [%3, #16 * 6]\n\t"
+                     "stp x14, x15, [%3, #16 * 7]\n\t"
+                     "stp x16, x17, [%3, #16 * 8]\n\t"
+                     "stp x18, x19, [%3, #16 * 9]\n\t"
+                     "stp x20, x21, [%3, #16 * 10]\n\t"
+                     "stp x22, x23, [%3, #16 * 11]\n\t"
+                     "stp x24, x25, [%3, #16 * 12]\n\t"
+                     "stp x26, x27, [%3, #16 * 13]\n\t"
+                     "stp x28, x29, [%3, #16 * 14]\n\t"
+                     "mrs %0, sp_el0\n\t"
+                     "mrs %1, elr_el1\n\t"
+                     "mrs %2, spsr_el1\n\t"
+                     "str %0, [%3, %4]\n\t"
+                     "stp %1, %2, [%3, %5]\n\t"
+                     "mrs %0, tpidr_el0\n\t"
+                     "str %0, [%3, %6]"
+                     : "=&r"(a), "=&r"(b), "=&r"(c)
+                     : "r"(t), "i"(TRAP_SP_EL0), "i"(TRAP_ELR),
+                       "i"(__builtin_offsetof(struct tcb, tpidr_el0))
+                     : "memory");
+}
+
+/* Makes next (runnable, in no queue) current and enters it; prev's frame
+ * is complete. No isb after the TTBR0 write: the kernel does not touch
+ * user memory, and the eret synchronises. */
+static inline __attribute__((always_inline)) __noreturn void
+fast_enter(struct cpu *cpu, struct tcb *next)
+{
+    next->state = THREAD_RUNNABLE;
+    cpu->current = next;
+    sysreg_write(tpidr_el0, next->tpidr_el0);
+    sysreg_write(ttbr0_el1, tcb_ttbr0(next));
+    fpu_switch_on(cpu, next);
+    context_restore(&next->ctx);
+}
+
+/* From a thread in a system call (prev, which has blocked or been queued)
+ * to next. */
+static inline __attribute__((always_inline)) __noreturn void
+fast_switch(struct cpu *cpu, struct tcb *prev, struct tcb *next)
+{
+    fast_save_rest(prev);
+    fast_enter(cpu, next);
 }
 
 /* Puts t (runnable, not current, in no queue, on this cpu) at the back or
  * the front of its ready queue: sched.c's queue_insert with the core
  * already known. */
-static inline void fast_enqueue(struct cpu *cpu, struct tcb *t, bool front)
+static inline __attribute__((always_inline)) void fast_enqueue(struct cpu *cpu, struct tcb *t,
+                                                               bool front)
 {
-    struct ready_queue *q = &cpu->ready[t->priority];
+    unsigned prio = t->priority;
+    struct ready_queue *q = &cpu->ready[prio];
 
     if (q->head == NULL) {
         t->sched_next = t->sched_prev = NULL;
@@ -75,12 +168,12 @@ static inline void fast_enqueue(struct cpu *cpu, struct tcb *t, bool front)
         q->tail = t;
     }
     t->in_ready_queue = 1;
-    prio_bitmap_set(&cpu->ready_bitmap, t->priority);
+    prio_bitmap_set(&cpu->ready_bitmap, prio);
 }
 
 /* Takes the first thread of the highest non-empty ready queue, or NULL:
  * sched_take_next inline, without the idle thread. */
-static inline struct tcb *fast_take_next(struct cpu *cpu)
+static inline __attribute__((always_inline)) struct tcb *fast_take_next(struct cpu *cpu)
 {
     int prio = prio_bitmap_highest(&cpu->ready_bitmap);
     if (prio < 0)
@@ -100,33 +193,88 @@ static inline struct tcb *fast_take_next(struct cpu *cpu)
     return t;
 }
 
-/* `next` may run in place of `prev` if nothing else outranks it. */
-static inline bool fast_may_switch(struct cpu *cpu, struct tcb *next)
+/* Removes the first waiter of an endpoint (EP_RECEIVING or EP_SENDING:
+ * the state goes to idle with the last one). */
+static inline __attribute__((always_inline)) struct tcb *fast_endpoint_pop(struct endpoint *ep)
 {
-    int highest = prio_bitmap_highest(&cpu->ready_bitmap);
-    return next->cpu == cpu->id && (int)next->priority >= highest;
+    struct tcb *t = ep->head, *next = t->ipc_next;
+
+    ep->head = next;
+    if (next != NULL) {
+        next->ipc_prev = NULL;
+    } else {
+        ep->tail = NULL;
+        ep->state = EP_IDLE;
+    }
+    t->ipc_next = NULL;
+    t->blocked_on = NULL;
+    return t;
 }
 
-/* prev has blocked (or the caller queued it) and next is in no queue: the
- * hand-off is only a change of the current thread (what sched_switch_to
- * does). No isb after the TTBR0 write: the kernel does not touch user
- * memory, and the eret synchronises. */
-static inline __attribute__((always_inline)) __noreturn void
-fast_switch(struct cpu *cpu, struct tcb *prev, struct tcb *next)
+/* Message words 0-3 and the message info, as the slow path would set them.
+ * The words come from the sender's frame rather than the registers they
+ * arrived in: with ten registers to work in, keeping four of them for the
+ * words would cost more in spills. */
+static inline __attribute__((always_inline)) void fast_transfer(struct tcb *to, u64 badge,
+                                                                u64 info, const struct tcb *from)
 {
-    next->state = THREAD_RUNNABLE;
-    cpu->yield_requested = false;
-    cpu->current = next;
-    prev->tpidr_el0 = sysreg_read(tpidr_el0);
-    sysreg_write(tpidr_el0, next->tpidr_el0);
-    sysreg_write(ttbr0_el1, tcb_ttbr0(next));
-    fpu_switch_on(cpu, next);
-    context_restore(&next->ctx);
+    to->ctx.x[0] = badge;
+    to->ctx.x[1] = received_info(info);
+    to->ctx.x[2] = from->ctx.x[2];
+    to->ctx.x[3] = from->ctx.x[3];
+    to->ctx.x[4] = from->ctx.x[4];
+    to->ctx.x[5] = from->ctx.x[5];
+}
+
+/* ---- Call and ReplyRecv ------------------------------------------------ */
+
+/* A Call on a kernel object: a successful Frame Map here, anything else
+ * through the general invocation (without a second lookup). */
+static __noreturn void fast_invoke(struct tcb *t, struct cte *slot, u64 info)
+{
+    if (cap_type(slot->cap) == LAKE_OBJ_FRAME_4K && lake_msginfo_label(info) == LAKE_FRAME_MAP &&
+        frame_map_fast(t, slot))
+        fastpath_return(&t->ctx);
+    fast_save_rest(t);
+    syscall_invoke_call(t, slot);
+}
+
+FASTPATH_SYSCALL(fastpath_call)
+{
+    (void)mr0, (void)mr1, (void)mr2, (void)mr3;
+    struct cte *slot = tcb_cache_lookup(t, cptr);
+    u64 w0 = slot->cap.w0;
+    unsigned type = cap_w0_type(w0);
+
+    if (type != LAKE_OBJ_ENDPOINT) {
+        if (type == LAKE_OBJ_NULL || type == LAKE_OBJ_NOTIFICATION || type == LAKE_OBJ_REPLY)
+            return;
+        fast_invoke(t, slot, info);
+    }
+    if (!fast_message(info) || !cap_w0_has(w0, LAKE_RIGHT_WRITE) ||
+        !cap_w0_has(w0, LAKE_RIGHT_GRANT | LAKE_RIGHT_GRANT_REPLY))
+        return;
+    struct endpoint *ep = cap_w0_ptr(w0);
+    struct tcb *server = ep->head;
+    if (ep->state != EP_RECEIVING || !tcb_may_replace(server, t) ||
+        cap_w0_type(server->slots[TCB_SLOT_REPLY].cap.w0) != LAKE_OBJ_NULL)
+        return;
+
+    fast_endpoint_pop(ep);
+    fast_transfer(server, slot->cap.data, info, t);
+    /* One-shot reply capability for the server; the caller waits for it. */
+    struct cte *reply = &server->slots[TCB_SLOT_REPLY];
+    reply->cap.w0 = reply_cap_w0(t, w0);
+    reply->cap.data = 0;
+    t->reply_slot = reply;
+    t->state = THREAD_BLOCKED_REPLY;
+    fast_switch(this_cpu(), t, server);
 }
 
 /* A reply to a fault the fast path can finish: label 0 (resume) to a VM
  * fault or a user exception. */
-static inline bool fast_fault_reply_ok(const struct tcb *client, u64 info)
+static inline __attribute__((always_inline)) bool fast_fault_reply_ok(const struct tcb *client,
+                                                                      u64 info)
 {
     return lake_msginfo_label(info) == 0 &&
            (client->fault_kind == LAKE_FAULT_VM || client->fault_kind == LAKE_FAULT_USER_EXCEPTION);
@@ -134,7 +282,8 @@ static inline bool fast_fault_reply_ok(const struct tcb *client, u64 info)
 
 /* What fault_handle_reply does for a label-0 reply: a VM fault retries the
  * access; a user exception may get a new pc (word 0) and sp (word 1). */
-static inline void fast_fault_resume(struct tcb *client, struct tcb *replier, u64 info)
+static inline __attribute__((always_inline)) void fast_fault_resume(struct tcb *client, u64 info,
+                                                                    const struct tcb *replier)
 {
     unsigned length = lake_msginfo_length(info);
     if (client->fault_kind == LAKE_FAULT_USER_EXCEPTION) {
@@ -146,78 +295,76 @@ static inline void fast_fault_resume(struct tcb *client, struct tcb *replier, u6
     client->fault_kind = LAKE_FAULT_NONE;
 }
 
-void fastpath_call(struct tcb *t)
+FASTPATH_SYSCALL(fastpath_reply_recv)
 {
-    struct cpu *cpu = this_cpu();
-    u64 info = t->ctx.x[1];
-    struct cte *slot;
+    (void)mr0, (void)mr1, (void)mr2, (void)mr3;
+    struct cte *reply = &t->slots[TCB_SLOT_REPLY];
+    u64 reply_w0 = reply->cap.w0;
 
-    if (!tcb_one_level(t, t->ctx.x[0], &slot))
+    if (cap_w0_type(reply_w0) != LAKE_OBJ_REPLY || !fast_message(info))
         return;
-    struct cap *cap = &slot->cap;
-    unsigned type = cap_type(*cap);
-    if (type != LAKE_OBJ_ENDPOINT) {
-        if (type == LAKE_OBJ_NULL || type == LAKE_OBJ_NOTIFICATION || type == LAKE_OBJ_REPLY)
-            return;
-        if (type == LAKE_OBJ_FRAME_4K && lake_msginfo_label(info) == LAKE_FRAME_MAP &&
-            frame_map_fast(t, slot))
-            context_restore(&t->ctx);
-        syscall_invoke_call(t, slot);   /* an object invocation: skip the second lookup */
-    }
-    if (!fast_message(info) ||
-        !(cap_rights(*cap) & LAKE_RIGHT_WRITE) ||
-        !(cap_rights(*cap) & (LAKE_RIGHT_GRANT | LAKE_RIGHT_GRANT_REPLY)))
+    struct cte *slot = tcb_cache_lookup(t, cptr);
+    u64 w0 = slot->cap.w0;
+    if (cap_w0_type(w0) != LAKE_OBJ_ENDPOINT || !cap_w0_has(w0, LAKE_RIGHT_READ))
         return;
-    struct endpoint *ep = cap_endpoint(*cap);
-    struct tcb *server = ep->head;
-    if (ep->state != EP_RECEIVING || !fast_may_switch(cpu, server) ||
-        !cap_is_null(server->slots[TCB_SLOT_REPLY].cap))
+    struct endpoint *ep = cap_w0_ptr(w0);
+    struct tcb *client = cap_w0_ptr(reply_w0);
+    if (ep->state == EP_SENDING || client->state != THREAD_BLOCKED_REPLY ||
+        notification_pending_for(t) || !tcb_may_replace(client, t))
         return;
-    waitq_pop(&ep->head, &ep->tail);
-    if (ep->head == NULL)
-        ep->state = EP_IDLE;
-    server->blocked_on = NULL;
-    fast_transfer(t, server, cap->data, info);
+    if (client->fault_kind != LAKE_FAULT_NONE && !fast_fault_reply_ok(client, info))
+        return;
 
-    /* One-shot reply capability for the server; the caller waits for it. */
-    struct cte *reply = &server->slots[TCB_SLOT_REPLY];
-    reply->cap = cap_make(LAKE_OBJ_REPLY, virt_to_phys(t), 0, 0,
-                          (cap_rights(*cap) & LAKE_RIGHT_GRANT) != 0, 0, 0);
-    t->reply_slot = reply;
-    t->state = THREAD_BLOCKED_REPLY;
-    fast_switch(cpu, t, server);
+    /* Reply. */
+    reply->cap = cap_null();
+    client->reply_slot = NULL;
+    if (client->fault_kind == LAKE_FAULT_NONE)
+        fast_transfer(client, 0, info, t);
+    else
+        fast_fault_resume(client, info, t);
+
+    /* Wait on the endpoint: at the back of its queue of receivers. */
+    struct tcb *tail = ep->tail;
+    t->blocked_on = ep;
+    t->state = THREAD_BLOCKED_RECV;
+    t->ipc_next = NULL;
+    t->ipc_prev = tail;
+    if (tail != NULL)
+        tail->ipc_next = t;
+    else
+        ep->head = t;
+    ep->tail = t;
+    ep->state = EP_RECEIVING;
+    fast_switch(this_cpu(), t, client);
 }
 
 /* ---- faults ------------------------------------------------------------- */
 
 /*
  * Any exception from a thread but a system call or an FP trap (vectors.S
- * sorts them): a VM fault for data and instruction aborts, else a user
- * exception, as user_exception() classifies them. When the handler waits
- * on the fault endpoint, the message goes straight into its registers and
- * the thread blocks as if it had made a Call (what fault_raise and
- * endpoint_send do); otherwise the general path delivers or reports it.
+ * sorts them; the frame is complete): a VM fault for data and instruction
+ * aborts, else a user exception, as user_exception() classifies them. When
+ * the handler waits on the fault endpoint, the message goes straight into
+ * its registers and the thread blocks as if it had made a Call (what
+ * fault_raise and endpoint_send do); otherwise the general path delivers
+ * or reports it.
  */
-void fastpath_fault(struct tcb *t, unsigned ec)
+void fastpath_fault(struct trap_frame *frame, unsigned ec)
 {
-    struct cpu *cpu = this_cpu();
-    struct cap handler = t->slots[TCB_SLOT_FAULT_HANDLER].cap;
-    unsigned rights = cap_rights(handler);
+    struct tcb *t = (struct tcb *)frame;
+    u64 w0 = t->slots[TCB_SLOT_FAULT_HANDLER].cap.w0;
 
-    if (cap_type(handler) != LAKE_OBJ_ENDPOINT ||
-        !(rights & LAKE_RIGHT_WRITE) || !(rights & (LAKE_RIGHT_GRANT | LAKE_RIGHT_GRANT_REPLY)))
+    if (cap_w0_type(w0) != LAKE_OBJ_ENDPOINT || !cap_w0_has(w0, LAKE_RIGHT_WRITE) ||
+        !cap_w0_has(w0, LAKE_RIGHT_GRANT | LAKE_RIGHT_GRANT_REPLY))
         return;
-    struct endpoint *ep = cap_endpoint(handler);
+    struct endpoint *ep = cap_w0_ptr(w0);
     struct tcb *server = ep->head;
-    if (ep->state != EP_RECEIVING || !fast_may_switch(cpu, server) ||
-        !cap_is_null(server->slots[TCB_SLOT_REPLY].cap))
+    if (ep->state != EP_RECEIVING || !tcb_may_replace(server, t) ||
+        cap_w0_type(server->slots[TCB_SLOT_REPLY].cap.w0) != LAKE_OBJ_NULL)
         return;
 
-    waitq_pop(&ep->head, &ep->tail);
-    if (ep->head == NULL)
-        ep->state = EP_IDLE;
-    server->blocked_on = NULL;
-    server->ctx.x[0] = handler.data;
+    fast_endpoint_pop(ep);
+    server->ctx.x[0] = t->slots[TCB_SLOT_FAULT_HANDLER].cap.data;
     server->ctx.x[2] = t->ctx.elr;
     if (ec == ESR_EC_DABT_LOWER || ec == ESR_EC_IABT_LOWER) {
         t->fault_kind = LAKE_FAULT_VM;
@@ -234,87 +381,55 @@ void fastpath_fault(struct tcb *t, unsigned ec)
     }
 
     struct cte *reply = &server->slots[TCB_SLOT_REPLY];
-    reply->cap = cap_make(LAKE_OBJ_REPLY, virt_to_phys(t), 0, 0,
-                          (rights & LAKE_RIGHT_GRANT) != 0, 0, 0);
+    reply->cap.w0 = reply_cap_w0(t, w0);
+    reply->cap.data = 0;
     t->reply_slot = reply;
     t->state = THREAD_BLOCKED_REPLY;
-    fast_switch(cpu, t, server);
-}
-
-void fastpath_reply_recv(struct tcb *t)
-{
-    struct cpu *cpu = this_cpu();
-    u64 info = t->ctx.x[1];
-    struct cte *reply = &t->slots[TCB_SLOT_REPLY];
-    struct cte *slot;
-
-    if (!fast_message(info) || !tcb_one_level(t, t->ctx.x[0], &slot))
-        return;
-    struct cap *cap = &slot->cap;
-    if (cap_type(*cap) != LAKE_OBJ_ENDPOINT || !(cap_rights(*cap) & LAKE_RIGHT_READ) ||
-        cap_type(reply->cap) != LAKE_OBJ_REPLY)
-        return;
-    struct endpoint *ep = cap_endpoint(*cap);
-    struct tcb *client = cap_tcb(reply->cap);
-    if (ep->state == EP_SENDING || client->state != THREAD_BLOCKED_REPLY ||
-        notification_pending_for(t) || !fast_may_switch(cpu, client))
-        return;
-    if (client->fault_kind != LAKE_FAULT_NONE && !fast_fault_reply_ok(client, info))
-        return;
-
-    /* Reply. */
-    reply->cap = cap_null();
-    client->reply_slot = NULL;
-    if (client->fault_kind == LAKE_FAULT_NONE)
-        fast_transfer(t, client, 0, info);
-    else
-        fast_fault_resume(client, t, info);
-
-    /* Wait on the endpoint. */
-    t->blocked_on = ep;
-    t->state = THREAD_BLOCKED_RECV;
-    waitq_append(&ep->head, &ep->tail, t);
-    ep->state = EP_RECEIVING;
-    fast_switch(cpu, t, client);
+    t->tpidr_el0 = sysreg_read(tpidr_el0);
+    fast_enter(this_cpu(), server);
 }
 
 /* ---- notifications ----------------------------------------------------- */
 
 /*
- * Signal (Send or NBSend on a notification cap). The invariant that the
- * current thread outranks or equals every ready thread holds at every
- * system call, so when the woken waiter does not outrank the signaller,
- * nothing changes but the queues and the signaller goes straight back.
+ * Signal (Send or NBSend on a notification cap). When the woken waiter
+ * does not outrank the signaller, nothing changes but the queues and the
+ * signaller goes straight back.
  */
-void fastpath_signal(struct tcb *t)
+FASTPATH_SYSCALL(fastpath_signal)
 {
-    struct cpu *cpu = this_cpu();
-    struct cte *slot;
+    (void)info, (void)mr0, (void)mr1, (void)mr2, (void)mr3;
+    struct cte *slot = tcb_cache_lookup(t, cptr);
+    u64 w0 = slot->cap.w0;
 
-    if (!tcb_one_level(t, t->ctx.x[0], &slot))
+    if (cap_w0_type(w0) != LAKE_OBJ_NOTIFICATION || !cap_w0_has(w0, LAKE_RIGHT_WRITE))
         return;
-    struct cap *cap = &slot->cap;
-    if (cap_type(*cap) != LAKE_OBJ_NOTIFICATION || !(cap_rights(*cap) & LAKE_RIGHT_WRITE))
-        return;
-    struct notification *n = cap_notification(*cap);
+    struct notification *n = cap_w0_ptr(w0);
     struct tcb *bound = ntfn_bound(n);
-    struct tcb *waiter = n->head;
     if (bound != NULL && bound->state == THREAD_BLOCKED_RECV)
         return;     /* wakes a thread out of an endpoint Recv: slow path */
+    struct tcb *waiter = n->head;
     if (waiter == NULL) {
-        n->word |= cap->data;
+        n->word |= slot->cap.data;
         ntfn_set_pending(n, true);
-        context_restore(&t->ctx);
+        fastpath_return(&t->ctx);
     }
-    if (waiter->cpu != cpu->id)
+    if (waiter->cpu != t->cpu)
         return;
 
-    waitq_pop(&n->head, &n->tail);
+    struct tcb *next = waiter->ipc_next;
+    n->head = next;
+    if (next != NULL)
+        next->ipc_prev = NULL;
+    else
+        n->tail = NULL;
+    waiter->ipc_next = NULL;
     waiter->blocked_on = NULL;
-    waiter->ctx.x[0] = n->word | cap->data;
+    waiter->ctx.x[0] = n->word | slot->cap.data;
     waiter->ctx.x[1] = 0;
     n->word = 0;
     ntfn_set_pending(n, false);
+    struct cpu *cpu = this_cpu();
     if (waiter->priority > t->priority) {
         /* The waiter outranks us: it runs now, we keep our place. */
         fast_enqueue(cpu, t, true);
@@ -322,22 +437,20 @@ void fastpath_signal(struct tcb *t)
     }
     waiter->state = THREAD_RUNNABLE;
     fast_enqueue(cpu, waiter, false);
-    context_restore(&t->ctx);
+    fastpath_return(&t->ctx);
 }
 
 /* Wait (Recv on a notification cap): take a pending word, or block and
  * run the next thread. */
-void fastpath_wait(struct tcb *t)
+FASTPATH_SYSCALL(fastpath_wait)
 {
-    struct cpu *cpu = this_cpu();
-    struct cte *slot;
+    (void)info, (void)mr0, (void)mr1, (void)mr2, (void)mr3;
+    struct cte *slot = tcb_cache_lookup(t, cptr);
+    u64 w0 = slot->cap.w0;
 
-    if (!tcb_one_level(t, t->ctx.x[0], &slot))
+    if (cap_w0_type(w0) != LAKE_OBJ_NOTIFICATION || !cap_w0_has(w0, LAKE_RIGHT_READ))
         return;
-    struct cap *cap = &slot->cap;
-    if (cap_type(*cap) != LAKE_OBJ_NOTIFICATION || !(cap_rights(*cap) & LAKE_RIGHT_READ))
-        return;
-    struct notification *n = cap_notification(*cap);
+    struct notification *n = cap_w0_ptr(w0);
     struct tcb *bound = ntfn_bound(n);
     if (bound != NULL && bound != t)
         return;     /* someone else's notification: the slow path faults */
@@ -346,39 +459,50 @@ void fastpath_wait(struct tcb *t)
         t->ctx.x[1] = 0;
         n->word = 0;
         ntfn_set_pending(n, false);
-        context_restore(&t->ctx);
+        fastpath_return(&t->ctx);
     }
+    struct tcb *tail = n->tail;
     t->blocked_on = n;
     t->state = THREAD_BLOCKED_NOTIFICATION;
-    waitq_append(&n->head, &n->tail, t);
-    cpu->yield_requested = false;
+    t->ipc_next = NULL;
+    t->ipc_prev = tail;
+    if (tail != NULL)
+        tail->ipc_next = t;
+    else
+        n->head = t;
+    n->tail = t;
+    struct cpu *cpu = this_cpu();
     struct tcb *next = fast_take_next(cpu);
-    if (next != NULL)
-        fast_switch(cpu, t, next);
-    sched_switch_to(cpu, &cpu->idle);
-    context_restore(&cpu->idle.ctx);
+    fast_save_rest(t);
+    if (next == NULL) {
+        sched_switch_to(cpu, &cpu->idle);
+        context_restore(&cpu->idle.ctx);
+    }
+    fast_enter(cpu, next);
 }
 
 /* ---- Reply and Yield that change nothing ------------------------------- */
 
 /* Reply with an empty reply slot does nothing (docs/ABI.md). */
-void fastpath_reply(struct tcb *t)
+FASTPATH_SYSCALL(fastpath_reply)
 {
-    if (cap_type(t->slots[TCB_SLOT_REPLY].cap) != LAKE_OBJ_REPLY)
-        context_restore(&t->ctx);
+    (void)cptr, (void)info, (void)mr0, (void)mr1, (void)mr2, (void)mr3;
+    if (cap_w0_type(t->slots[TCB_SLOT_REPLY].cap.w0) != LAKE_OBJ_REPLY)
+        fastpath_return(&t->ctx);
 }
 
 /* Yield: with no other ready thread at the caller's priority (none is
  * above it) the caller keeps running; otherwise it goes to the back of its
  * queue and the first ready thread runs. What schedule() decides. */
-void fastpath_yield(struct tcb *t)
+FASTPATH_SYSCALL(fastpath_yield)
 {
+    (void)cptr, (void)info, (void)mr0, (void)mr1, (void)mr2, (void)mr3;
     struct cpu *cpu = this_cpu();
 
-    cpu->yield_requested = false;
     if (prio_bitmap_highest(&cpu->ready_bitmap) < (int)t->priority)
-        context_restore(&t->ctx);
+        fastpath_return(&t->ctx);
     fast_enqueue(cpu, t, false);
-    fast_switch(cpu, t, fast_take_next(cpu));
+    struct tcb *next = fast_take_next(cpu);
+    fast_switch(cpu, t, next);
 }
 #endif /* CONFIG_FASTPATH */

@@ -6,6 +6,7 @@
 #define LAKE_KERNEL_PERCPU_H
 
 #define CPU_KERNEL_STACK_TOP 0      /* offsetof(struct cpu, kernel_stack_top) */
+#define CPU_CURRENT          8      /* offsetof(struct cpu, current) */
 
 #ifndef __ASSEMBLER__
 #include <arch/sysreg.h>
@@ -42,6 +43,8 @@ struct cpu {
 
 _Static_assert(__builtin_offsetof(struct cpu, kernel_stack_top) == CPU_KERNEL_STACK_TOP,
                "vectors.S reads the kernel stack top at offset 0");
+_Static_assert(__builtin_offsetof(struct cpu, current) == CPU_CURRENT,
+               "vectors.S reads the current thread at offset 8");
 
 extern struct cpu cpus[NCPU];
 extern u8 kernel_stacks[NCPU][KERNEL_STACK_SIZE];

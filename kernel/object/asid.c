@@ -8,6 +8,7 @@
 #include <cspace.h>
 #include <invocation.h>
 #include <percpu.h>
+#include <tcb_cache.h>
 #include <kstring.h>
 #include <vspace.h>
 
@@ -23,8 +24,8 @@ void vspace_finalise(struct cap vs)
     unsigned asid = cap_vspace_asid(vs);
     if (asid == 0 || asid_lookup(asid) != cap_ptr(vs))
         return;
+    /* No TCB caches this ASID: the caps in TCBs' VSpace slots went first. */
     asid_table[asid >> 9]->vspace[asid & (LAKE_ASID_POOL_ENTRIES - 1)] = NULL;
-    vspace_changed();
     tlb_invalidate_asid(asid);
     reactivate_current();
 }
@@ -40,7 +41,7 @@ void asid_pool_finalise(struct cap pool_cap)
             tlb_invalidate_asid(base + i);
     }
     asid_table[base >> 9] = NULL;
-    vspace_changed();
+    tcb_cache_forget_asids(base, LAKE_ASID_POOL_ENTRIES);
     reactivate_current();
 }
 
@@ -72,7 +73,6 @@ unsigned decode_asid_control_invocation(struct invocation *inv)
     struct asid_pool *pool = cap_ptr(ut);
     memset(pool, 0, sizeof(*pool));
     asid_table[index] = pool;
-    vspace_changed();
     cdt_insert(ut_slot, dest, cap_make(LAKE_OBJ_ASID_POOL, cap_paddr(ut), 0, 0, false, 0,
                                        (u64)index << 9), CTE_REVOCABLE);
     ut_slot->cap.data = untyped_data(BIT(LAKE_ASID_POOL_BITS), 0);
@@ -99,7 +99,6 @@ unsigned decode_asid_pool_invocation(struct invocation *inv)
         return inv_error(inv, LAKE_DELETE_FIRST);
 
     pool->vspace[i] = cap_ptr(vs_slot->cap);
-    vs_slot->cap.data = base + i;
-    vspace_changed();       /* a stale VSpace cap in some TCB may name this ASID */
+    vs_slot->cap.data = base + i;   /* (no TCB caches a VSpace without an ASID) */
     return LAKE_OK;
 }

@@ -9,6 +9,7 @@
 #include <ipc.h>
 #include <irq.h>
 #include <tcb.h>
+#include <tcb_cache.h>
 #include <vspace.h>
 
 const char *cap_type_name(unsigned type)
@@ -54,10 +55,9 @@ void cap_finalise(struct cte *slot, bool final)
         reply_finalise(c);
         return;
     case LAKE_OBJ_VSPACE:
-        vspace_changed();           /* maybe a TCB's copy: cached TTBR0 values go stale */
-        break;
     case LAKE_OBJ_CNODE:
-        cspace_changed();           /* maybe a TCB's CSpace root: cached decodings go stale */
+        if (cte_flags(slot) & CTE_TCB_SPACE)
+            tcb_space_slot_emptied(slot);   /* a TCB's root: its fast-path caches go */
         break;
     default:
         break;

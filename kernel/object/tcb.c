@@ -12,6 +12,7 @@
 #include <percpu.h>
 #include <sched.h>
 #include <tcb.h>
+#include <tcb_cache.h>
 
 /* Every live TCB, so the scheduler dump can show blocked threads too. */
 static struct tcb *all_threads;
@@ -32,6 +33,7 @@ void tcb_init(struct tcb *t)
     t->cpu = (u8)this_cpu()->id;
     t->timeslice = TIMESLICE_TICKS;
     t->ctx.spsr = 0;    /* EL0t, interrupts enabled */
+    tcb_cache_clear(t);
 }
 
 void tcb_finalise(struct tcb *t)
@@ -82,13 +84,16 @@ void tcb_set_register(struct tcb *t, unsigned n, u64 value)
     }
 }
 
-/* Replaces the capability in one of the TCB's own slots by a copy of src. */
+/* Replaces the capability in one of the TCB's own slots by a copy of src.
+ * The CSpace and VSpace slots are flagged: their caps feed the fast
+ * paths' caches (tcb_cache.h), which cap_finalise forgets on removal. */
 static void install_slot(struct tcb *t, enum tcb_slot which, struct cte *src, struct cap cap)
 {
     struct cte *slot = &t->slots[which];
+    bool space = which == TCB_SLOT_CSPACE || which == TCB_SLOT_VSPACE;
     cte_delete(slot);
     if (src != NULL)
-        cdt_insert(src, slot, cap, 0);
+        cdt_insert(src, slot, cap, space ? CTE_TCB_SPACE : 0);
 }
 
 /* Looks up an optional endpoint cptr in the caller's CSpace (0 = none). */
@@ -145,9 +150,8 @@ static unsigned decode_configure(struct invocation *inv, struct tcb *t)
         cap_derive(frame->cap, &frame_cap);
     install_slot(t, TCB_SLOT_FAULT_HANDLER, fault_ep, fault_ep ? fault_ep->cap : cap_null());
     install_slot(t, TCB_SLOT_CSPACE, cspace, cspace_cap);
-    cspace_changed();
+    tcb_cspace_refresh(t);
     install_slot(t, TCB_SLOT_VSPACE, vspace, vspace->cap);
-    vspace_changed();
     install_slot(t, TCB_SLOT_IPC_BUFFER, has_buffer ? frame : NULL, frame_cap);
     t->ipc_buffer_vaddr = has_buffer ? buffer : 0;
     return LAKE_OK;

@@ -3,9 +3,16 @@
  *
  * From a thread (EL0, or the idle thread in EL1t): SP_EL1 was left pointing
  * at the thread's register frame, the start of its TCB (see
- * context_restore), so SAVE_FRAME stores the registers straight into the
- * TCB without moving SP first. Then the core's kernel stack is loaded and C takes over; it never
- * returns but leaves through context_restore.
+ * context_restore), so registers are stored straight into the TCB without
+ * moving SP first.
+ *
+ * A system call saves only x0-x9 and x30 before the fast paths run
+ * (fastpath.c is compiled so that it never touches x10-x29, which
+ * therefore still hold the thread's values): a fast path that returns to
+ * the caller reloads those eleven registers and leaves, one that switches
+ * stores the caller's x10-x29 and SP_EL0/ELR/SPSR first. When no fast path
+ * applies, syscall_general completes the frame and the general path runs.
+ * Every other exception and every interrupt saves the whole frame first.
  *
  * From the kernel itself (EL1h): the frame goes on the kernel stack. The
  * kernel runs with interrupts masked, so only a synchronous exception (a
@@ -17,45 +24,54 @@
 #include <lake/syscall.h>
 #include <percpu.h>
 
-/* alloc: make room on the stack (kernel entries; a thread's frame is
- * already at SP). syndrome: 2 stores ESR_EL1 and FAR_EL1, 1 only reads
- * ESR_EL1 into x24 (thread_sync stores them when the general path or a
- * fault needs them), 0 neither (interrupts). */
-.macro SAVE_FRAME alloc=1, syndrome=2
-.if \alloc
-    sub     sp, sp, #TRAP_FRAME_SIZE
-.endif
+/* x0-x9 and x30 into the frame at SP. */
+.macro SAVE_SCRATCH
     stp     x0, x1, [sp, #16 * 0]
     stp     x2, x3, [sp, #16 * 1]
     stp     x4, x5, [sp, #16 * 2]
     stp     x6, x7, [sp, #16 * 3]
     stp     x8, x9, [sp, #16 * 4]
-    stp     x10, x11, [sp, #16 * 5]
-    stp     x12, x13, [sp, #16 * 6]
-    stp     x14, x15, [sp, #16 * 7]
-    stp     x16, x17, [sp, #16 * 8]
-    stp     x18, x19, [sp, #16 * 9]
-    stp     x20, x21, [sp, #16 * 10]
-    stp     x22, x23, [sp, #16 * 11]
-    stp     x24, x25, [sp, #16 * 12]
-    stp     x26, x27, [sp, #16 * 13]
-    stp     x28, x29, [sp, #16 * 14]
-    mrs     x21, sp_el0
-    stp     x30, x21, [sp, #TRAP_X0 + 30 * 8]
-    mrs     x22, elr_el1
-    mrs     x23, spsr_el1
-    stp     x22, x23, [sp, #TRAP_ELR]
-.if \syndrome == 2
-    mrs     x24, esr_el1
-    mrs     x25, far_el1
-    stp     x24, x25, [sp, #TRAP_ESR]
-.elseif \syndrome == 1
-    mrs     x24, esr_el1
-.endif
+    str     x30, [sp, #TRAP_X0 + 30 * 8]
 .endm
 
-/* free: pop the frame (kernel entries); a thread's stays at SP. */
-.macro RESTORE_FRAME_AND_ERET free=1
+/* x10-x29, SP_EL0, ELR and SPSR into the frame at \base; x1-x3 are
+ * scratch. (The same stores as fast_save_rest in fastpath.c.) */
+.macro SAVE_REST base
+    stp     x10, x11, [\base, #16 * 5]
+    stp     x12, x13, [\base, #16 * 6]
+    stp     x14, x15, [\base, #16 * 7]
+    stp     x16, x17, [\base, #16 * 8]
+    stp     x18, x19, [\base, #16 * 9]
+    stp     x20, x21, [\base, #16 * 10]
+    stp     x22, x23, [\base, #16 * 11]
+    stp     x24, x25, [\base, #16 * 12]
+    stp     x26, x27, [\base, #16 * 13]
+    stp     x28, x29, [\base, #16 * 14]
+    mrs     x1, sp_el0
+    mrs     x2, elr_el1
+    mrs     x3, spsr_el1
+    str     x1, [\base, #TRAP_SP_EL0]
+    stp     x2, x3, [\base, #TRAP_ELR]
+.endm
+
+/* SP := this core's kernel stack (\tmp is scratch). */
+.macro KERNEL_STACK tmp
+    mrs     \tmp, tpidr_el1
+    ldr     \tmp, [\tmp, #CPU_KERNEL_STACK_TOP]
+    mov     sp, \tmp
+.endm
+
+/* The whole frame of a kernel entry, on the kernel stack. */
+.macro SAVE_KERNEL_FRAME
+    sub     sp, sp, #TRAP_FRAME_SIZE
+    SAVE_SCRATCH
+    SAVE_REST sp
+    mrs     x1, esr_el1
+    mrs     x2, far_el1
+    stp     x1, x2, [sp, #TRAP_ESR]
+.endm
+
+.macro RESTORE_FRAME_AND_ERET
     ldp     x22, x23, [sp, #TRAP_ELR]
     msr     elr_el1, x22
     msr     spsr_el1, x23
@@ -76,13 +92,10 @@
     ldp     x24, x25, [sp, #16 * 12]
     ldp     x26, x27, [sp, #16 * 13]
     ldp     x28, x29, [sp, #16 * 14]
-.if \free
-    add     sp, sp, #TRAP_FRAME_SIZE
-.endif
     eret
 .endm
 
-/* A vector slot: branch to a common stub (the slot is only 32 instructions). */
+/* A vector slot that only branches to a common stub. */
 .macro VECTOR target
     .balign 0x80
     b       \target
@@ -92,18 +105,35 @@
  * frame is the current thread's (SP_EL1 points at it). */
 .macro UNEXPECTED vector, from_thread
 unexpected_\vector:
-    SAVE_FRAME alloc=!\from_thread
+.if \from_thread
+    SAVE_SCRATCH
+    SAVE_REST sp
+    mrs     x1, esr_el1
+    mrs     x2, far_el1
+    stp     x1, x2, [sp, #TRAP_ESR]
+.else
+    SAVE_KERNEL_FRAME
+.endif
     mov     x0, sp
     mov     x1, #\vector
     bl      exception_unexpected
     b       .
 .endm
 
+/* Call the fast path for system call number \number if x7 is it. */
+.macro FAST number, handler
+    cmn     x7, #-(\number)
+    b.ne    1f
+    bl      \handler
+    b       syscall_general
+1:
+.endm
+
 .section .text
 .balign 2048
 .global exception_vectors
 exception_vectors:
-    VECTOR  thread_sync         /* EL1t sync (idle thread) */
+    VECTOR  thread_exception_el1t   /* EL1t sync (idle thread: a kernel bug) */
     VECTOR  thread_irq          /* EL1t IRQ (idle thread) */
     VECTOR  unexpected_2        /* EL1t FIQ */
     VECTOR  unexpected_3        /* EL1t SError */
@@ -111,7 +141,24 @@ exception_vectors:
     VECTOR  unexpected_5        /* EL1h IRQ: the kernel runs with IRQs masked */
     VECTOR  unexpected_6        /* EL1h FIQ */
     VECTOR  unexpected_7        /* EL1h SError */
-    VECTOR  thread_sync         /* EL0 AArch64 sync */
+
+    /* EL0 AArch64 sync, in the slot itself: system calls start here. */
+    .balign 0x80
+    SAVE_SCRATCH
+    mrs     x9, esr_el1
+    lsr     w8, w9, #26
+    cmp     w8, #0x15                   /* ESR_EC_SVC64 */
+    b.ne    thread_exception
+    mov     x6, sp                      /* the thread: fast paths take (x0-x5, t) */
+    KERNEL_STACK x8
+#if CONFIG_FASTPATH
+    FAST    LAKE_SYS_CALL, fastpath_call
+    FAST    LAKE_SYS_REPLY_RECV, fastpath_reply_recv
+    b       syscall_fast
+#else
+    b       syscall_general
+#endif
+
     VECTOR  thread_irq          /* EL0 AArch64 IRQ */
     VECTOR  unexpected_10       /* EL0 AArch64 FIQ */
     VECTOR  unexpected_11       /* EL0 AArch64 SError */
@@ -121,77 +168,85 @@ exception_vectors:
     VECTOR  unexpected_15       /* EL0 AArch32 SError */
 
 el1_sync:
-    SAVE_FRAME
+    SAVE_KERNEL_FRAME
     mov     x0, sp
     bl      exception_el1_sync
-    RESTORE_FRAME_AND_ERET
+    b       .
 
-/* Save into the current TCB, then switch to the kernel stack. */
-.macro THREAD_ENTRY syndrome
-    SAVE_FRAME alloc=0, syndrome=\syndrome
-    mov     x0, sp
-    mrs     x1, tpidr_el1
-    ldr     x1, [x1, #CPU_KERNEL_STACK_TOP]
-    mov     sp, x1
-    mov     x29, xzr
-.endm
-
-/*
- * Synchronous exception from a thread. Call, ReplyRecv, Send, NBSend and
- * Recv go to the IPC fast paths first, other exceptions to the fault fast
- * path (ESR_EL1 is in x24 from SAVE_FRAME, the thread's x7 in x7); a
- * fast path returns only when it does not apply. x19 keeps the frame
- * pointer: the thread's own x19 is already saved. x24 survives the fast
- * paths (callee-saved) and goes into the frame before the general path.
- */
-thread_sync:
-    THREAD_ENTRY 1
-    mov     x19, x0
-    lsr     w1, w24, #26
-    cmp     w1, #0x15                   /* ESR_EC_SVC64 */
-    b.eq    3f
-    mrs     x2, far_el1                 /* not a system call: maybe an abort */
-    stp     x24, x2, [x19, #TRAP_ESR]
 #if CONFIG_FASTPATH
-    cmp     w1, #0x07                   /* ESR_EC_FP_ACCESS: fpu_handle_trap */
-    b.eq    2f
-    bl      fastpath_fault              /* (frame, exception class) */
-    b       2f
-3:  cmn     x7, #-(LAKE_SYS_CALL)
-    b.ne    1f
-    bl      fastpath_call
-    b       2f
-1:  cmn     x7, #-(LAKE_SYS_REPLY_RECV)
-    b.ne    1f
-    bl      fastpath_reply_recv
-    b       2f
-1:  cmn     x7, #-(LAKE_SYS_SEND)
+/*
+ * A system call other than Call and ReplyRecv (tested in the vector slot):
+ * x0-x5 as the thread passed them, x6 = the thread, x7 = the number. A
+ * fast path returns only when it does not apply.
+ */
+syscall_fast:
+    cmn     x7, #-(LAKE_SYS_SEND)
     ccmn    x7, #-(LAKE_SYS_NB_SEND), #4, ne    /* Z set if Send or NBSend */
     b.ne    1f
     bl      fastpath_signal
-    b       2f
-1:  cmn     x7, #-(LAKE_SYS_RECV)
-    b.ne    1f
-    bl      fastpath_wait
-    b       2f
-1:  cmn     x7, #-(LAKE_SYS_REPLY)
-    b.ne    1f
-    bl      fastpath_reply
-    b       2f
-1:  cmn     x7, #-(LAKE_SYS_YIELD)
-    b.ne    2f
-    bl      fastpath_yield
-2:
-#else
-3:
+    b       syscall_general
+1:  FAST    LAKE_SYS_RECV, fastpath_wait
+    FAST    LAKE_SYS_REPLY, fastpath_reply
+    FAST    LAKE_SYS_YIELD, fastpath_yield
+    /* falls through */
 #endif
-    str     x24, [x19, #TRAP_ESR]
+
+/* The general path of a system call: complete the frame (x10-x29 still
+ * hold the thread's values: the fast paths leave them alone). */
+syscall_general:
+    mrs     x0, tpidr_el1
+    ldr     x0, [x0, #CPU_CURRENT]
+    SAVE_REST x0
+    mrs     x1, esr_el1
+    str     x1, [x0, #TRAP_ESR]
+    mov     x29, xzr
+    bl      handle_user_sync
+    b       .
+
+/*
+ * Any other synchronous exception from EL0: x0-x9 and x30 are saved, x9 =
+ * ESR_EL1, w8 = its exception class. Complete the frame; then the fault
+ * fast path, except for FP traps.
+ */
+thread_exception:
+    SAVE_REST sp
+    mrs     x1, far_el1
+    stp     x9, x1, [sp, #TRAP_ESR]
+    mov     x0, sp
+    KERNEL_STACK x2
+    mov     x29, xzr
+#if CONFIG_FASTPATH
+    cmp     w8, #0x07                   /* ESR_EC_FP_ACCESS: fpu_handle_trap */
+    b.eq    1f
+    mov     x19, x0
+    mov     w1, w8
+    bl      fastpath_fault              /* (frame, exception class) */
     mov     x0, x19
+1:
+#endif
+    bl      handle_user_sync
+    b       .
+
+/* The idle thread (EL1t) took a synchronous exception: a kernel bug,
+ * which handle_user_sync reports. */
+thread_exception_el1t:
+    SAVE_SCRATCH
+    SAVE_REST sp
+    mrs     x1, esr_el1
+    mrs     x2, far_el1
+    stp     x1, x2, [sp, #TRAP_ESR]
+    mov     x0, sp
+    KERNEL_STACK x2
+    mov     x29, xzr
     bl      handle_user_sync
     b       .
 
 thread_irq:
-    THREAD_ENTRY 0
+    SAVE_SCRATCH
+    SAVE_REST sp
+    mov     x0, sp
+    KERNEL_STACK x2
+    mov     x29, xzr
     bl      handle_user_irq
     b       .
 
@@ -202,7 +257,24 @@ thread_irq:
 .global context_restore
 context_restore:
     mov     sp, x0
-    RESTORE_FRAME_AND_ERET free=0
+    RESTORE_FRAME_AND_ERET
+
+/*
+ * fastpath_return(struct trap_frame *frame): back into the thread that
+ * made the system call, which the fast path did not switch away from. Only
+ * x0-x9 and x30 were saved (and the fast path may have changed x0-x5 in
+ * the frame); the rest, SP_EL0, ELR and SPSR were never touched.
+ */
+.global fastpath_return
+fastpath_return:
+    mov     sp, x0
+    ldp     x0, x1, [sp, #16 * 0]
+    ldp     x2, x3, [sp, #16 * 1]
+    ldp     x4, x5, [sp, #16 * 2]
+    ldp     x6, x7, [sp, #16 * 3]
+    ldp     x8, x9, [sp, #16 * 4]
+    ldr     x30, [sp, #TRAP_X0 + 30 * 8]
+    eret
 
 /* The idle thread: EL1t, interrupts enabled, sleeps until one arrives. */
 .global idle_loop

@@ -75,24 +75,6 @@ void cache_unify_range(const void *va, size_t size)
     isb();
 }
 
-u64 vspace_generation = 1;     /* a new TCB's 0 never matches */
-
-u64 tcb_ttbr0_refresh(struct tcb *t)
-{
-    struct cap vs = t->slots[TCB_SLOT_VSPACE].cap;
-    u64 ttbr = virt_to_phys(empty_pt_l0);
-
-    if (cap_type(vs) == LAKE_OBJ_VSPACE) {
-        unsigned asid = cap_vspace_asid(vs);
-        u64 *root = cap_ptr(vs);
-        if (asid != 0 && asid_lookup(asid) == root)
-            ttbr = virt_to_phys(root) | ((u64)asid << 48);
-    }
-    t->ttbr0 = ttbr;
-    t->ttbr0_gen = vspace_generation;
-    return ttbr;
-}
-
 void vspace_activate(struct tcb *t)
 {
     sysreg_write(ttbr0_el1, tcb_ttbr0(t));

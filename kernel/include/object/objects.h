@@ -25,6 +25,8 @@ struct cte {
 
 #define CTE_REVOCABLE    (1u << 0)   /* may have children (original or badged) */
 #define CTE_FIRST_BADGED (1u << 1)   /* first cap with this badge: parent of its copies */
+#define CTE_TCB_SPACE    (1u << 2)   /* a TCB's CSpace or VSpace slot: its cap feeds the
+                                        TCB's fast-path caches (tcb_cache.c) */
 
 _Static_assert(sizeof(struct cte) == (1u << LAKE_SLOT_BITS), "slot size");
 
@@ -76,8 +78,9 @@ struct tcb {
     struct trap_frame ctx;
     u64 tpidr_el0;          /* TLS base */
 
-    u8 state;               /* enum thread_state */
+    u8 cpu;                 /* cpu and priority: one halfword (tcb_sched_key) */
     u8 priority;
+    u8 state;               /* enum thread_state */
     u8 mcp;                 /* maximum controlled priority */
     u8 timeslice;           /* ticks left */
     u8 fault_kind;          /* pending fault being delivered (enum lake_fault_kind) */
@@ -86,7 +89,6 @@ struct tcb {
     u8 blocked_can_grant_reply;
     u8 fpu_used;            /* has live FP state */
     u8 fpu_eager;           /* switches left on which to load its FP state eagerly */
-    u8 cpu;
     u8 in_ready_queue;      /* in its priority's ready queue (never while current) */
 
     /* Scheduler queue links. */
@@ -100,10 +102,16 @@ struct tcb {
     struct lake_ipc_buffer *ipc_buffer;     /* kernel view, or NULL */
     vaddr_t ipc_buffer_vaddr;
     struct cte *reply_slot; /* where the reply cap to this thread lives */
-    u64 ttbr0, ttbr0_gen;   /* cached TTBR0 value (arch/vspace.h tcb_ttbr0) */
-    struct cte *cs_slots;   /* cached CSpace root decoding (cspace.h tcb_one_level) */
-    u64 cs_guard, cs_mask, cs_gen;
-    u8 cs_radix, cs_shift;  /* cs_shift: bits left to a second level (0: one level) */
+    /* What the fast paths cache (core/tcb_cache.c): the TTBR0 value of the
+     * thread's VSpace (0: not cached) and the decoding of its CSpace root.
+     * The cache changes only when a cap goes into or out of the TCB's
+     * CSpace or VSpace slot, or an ASID pool goes away. */
+    u64 ttbr0;
+    struct cte *cs_slots;   /* the root CNode's slots (a null slot when not cacheable) */
+    u64 cs_mask;            /* 2^radix - 1 of the root */
+    u64 cs_high;            /* one level: cptr & ~cs_mask equals this (the guard) */
+    u64 cs_high2;           /* two levels: (cptr >> cs_shift) & ~cs_mask equals this */
+    u8 cs_shift;            /* bits left to the second level (0: no second level) */
 
     u64 fault_words[10];    /* message of the fault being delivered */
     char name[16];
@@ -114,6 +122,16 @@ struct tcb {
 };
 
 _Static_assert(sizeof(struct tcb) <= (1u << LAKE_TCB_BITS), "TCB size");
+_Static_assert(__builtin_offsetof(struct tcb, priority) == __builtin_offsetof(struct tcb, cpu) + 1 &&
+               __builtin_offsetof(struct tcb, cpu) % 2 == 0, "tcb_sched_key layout");
+
+/* cpu | priority << 8 in one load: for two threads a and b, a may run in
+ * place of b exactly when key(a) - key(b) is a non-negative multiple of
+ * 256 (same core, priority not lower). */
+static inline unsigned tcb_sched_key(const struct tcb *t)
+{
+    return *(const u16 *)&t->cpu;
+}
 
 enum endpoint_state { EP_IDLE = 0, EP_SENDING, EP_RECEIVING };
 

@@ -24,14 +24,16 @@ void fpu_load_eagerly(struct cpu *cpu, struct tcb *next);
  * uses FP). */
 static inline __attribute__((always_inline)) void fpu_switch_on(struct cpu *cpu, struct tcb *next)
 {
-    bool on = cpu->fpu_owner == next;
-    if (!on && next->fpu_eager != 0) {
+    if (cpu->fpu_owner == next) {
+        if (!cpu->fpu_enabled) {
+            sysreg_write(cpacr_el1, CPACR_FPEN_ON);
+            cpu->fpu_enabled = true;
+        }
+    } else if (next->fpu_eager != 0) {
         fpu_load_eagerly(cpu, next);
-        return;
-    }
-    if (cpu->fpu_enabled != on) {
-        sysreg_write(cpacr_el1, on ? CPACR_FPEN_ON : 0);
-        cpu->fpu_enabled = on;
+    } else if (cpu->fpu_enabled) {
+        sysreg_write(cpacr_el1, 0);
+        cpu->fpu_enabled = false;
     }
 }
 

@@ -10,6 +10,7 @@
 #include <lake/message.h>
 #include <lake/object.h>
 #include <object/objects.h>
+#include <tcb_cache.h>
 
 #define VSPACE_LEVELS   4
 #define PT_ENTRIES      512
@@ -101,26 +102,6 @@ void cache_unify_range(const void *va, size_t size);
 
 /* Switches TTBR0 to the thread's address space (or an empty one). */
 void vspace_activate(struct tcb *t);
-
-/*
- * Each TCB caches the TTBR0 value of its address space (table | ASID << 48,
- * or the empty table) so that a thread switch is one load and one msr.
- * The cache is valid while its generation equals vspace_generation, which
- * vspace_changed() bumps whenever an ASID or a VSpace cap goes away or a
- * TCB gets a new VSpace: rare events, after which every TCB recomputes once.
- */
-extern u64 vspace_generation;
-u64 tcb_ttbr0_refresh(struct tcb *t);
-
-static inline void vspace_changed(void)
-{
-    vspace_generation++;
-}
-
-static inline __attribute__((always_inline)) u64 tcb_ttbr0(struct tcb *t)
-{
-    return t->ttbr0_gen == vspace_generation ? t->ttbr0 : tcb_ttbr0_refresh(t);
-}
 
 extern u64 empty_pt_l0[PT_ENTRIES];
 
