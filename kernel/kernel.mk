@@ -50,7 +50,6 @@ KERNEL_SRCS := \
 	kernel/object/cnode.c \
 	kernel/object/endpoint.c \
 	kernel/object/frame.c \
-	kernel/object/frame_fast.c \
 	kernel/object/irq.c \
 	kernel/object/notification.c \
 	kernel/object/object.c \
@@ -77,10 +76,10 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-com
 	-fno-delete-null-pointer-checks -fno-omit-frame-pointer $(KERNEL_INCLUDES)
 KERNEL_ASFLAGS := -g -D__ASSEMBLER__ $(KERNEL_INCLUDES)
 
-# The fast paths run before a system call's x10-x29 are saved, so the code
-# they run never touches those registers (see kernel/core/fastpath.c);
-# tools/check_fastpath.py checks each of these objects after compiling it.
-FASTPATH_SRCS := kernel/core/fastpath.c kernel/core/tcb_cache.c kernel/object/frame_fast.c
+# The fast paths run before a system call's x10-x29 are saved and without a
+# stack, so their code never touches those registers or SP (see
+# kernel/core/fastpath.c); tools/check_fastpath.py checks the object.
+FASTPATH_SRCS := kernel/core/fastpath.c
 FASTPATH_CFLAGS := $(foreach r,10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29,-ffixed-x$(r)) \
 	-fomit-frame-pointer
 KERNEL_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-z,norelro -Wl,--no-warn-rwx-segments

@@ -2,10 +2,13 @@
 """Checks an object built with the fast-path flags (kernel/kernel.mk).
 
 The fast paths run while x10-x29 still hold the interrupted thread's
-values (kernel/core/fastpath.c), so their code may store those registers
-(fast_save_rest does) but never write them, and may call only the
-functions listed below. GCC's -ffixed-xN makes that so; this check keeps
-it so if a flag or an asm statement goes wrong.
+values and SP still points at its frame (kernel/core/fastpath.c), so their
+code may store those registers (fast_save_rest does) but never write them,
+must not use the stack at all, and leave by jumping (FAST_JUMP*) to an
+exit that never returns: no call, so no return address to save, and x30
+keeps the one vectors.S's call left for bailing out. GCC's -ffixed-xN,
+inlining and those jumps make that so; this check keeps it so if a flag,
+an inlining decision or an asm statement goes wrong.
 
 usage: check_fastpath.py OBJDUMP OBJECT
 """
@@ -14,16 +17,17 @@ import re
 import subprocess
 import sys
 
-FIXED = re.compile(r"\b[xw](1\d|2\d)\b")
+FIXED = re.compile(r"\b[xw](1\d|2\d|30)\b")
+DATA = re.compile(r"\b[xw](1\d|2\d)\b")
 CALL = re.compile(r"\bbl?\s+[0-9a-f]+ <([A-Za-z_][A-Za-z_0-9]*)(?:\+0x[0-9a-f]+)?>")
 
-# Callees compiled with the same flags, or assembly that saves or restores
-# whole frames (vectors.S), may run at any time.
-ANYTIME = {"fastpath_return", "context_restore", "frame_map_fast", "tcb_ttbr0_refresh",
-           "tcb_cspace_refresh", "tcb_first"}
-# Ordinary kernel code: fastpath.c calls these only after fast_save_rest
-# (or, in fastpath_fault, with the frame complete).
-AFTER_SAVE = {"syscall_invoke_call", "fpu_load_eagerly", "sched_switch_to"}
+# Where a fast path may jump to leave (besides this object's functions).
+NORETURN = {"fastpath_return", "context_restore", "fastpath_invoke_general",
+            "fastpath_enter_general", "fastpath_invoke_kstack"}
+# Entered on the kernel stack (vectors.S): they may use it and save x30
+# there, but x10-x29 are still the thread's.
+ON_KERNEL_STACK = {"fastpath_invoke", "fastpath_fault"}
+SP = re.compile(r"\b(w?sp)\b")
 
 
 def main():
@@ -32,7 +36,6 @@ def main():
                          capture_output=True, text=True).stdout
     errors = []
     function = "?"
-    # Functions of this object were built with the same flags.
     local = set(re.findall(r"^[0-9a-f]+ <(\S+)>:", out, re.M))
     for line in out.splitlines():
         head = re.match(r"^[0-9a-f]+ <(\S+)>:", line)
@@ -47,17 +50,25 @@ def main():
         call = CALL.search(insn)
         if call and mnemonic in ("bl", "b") and call.group(1) != function:
             callee = call.group(1)
-            if mnemonic == "bl" and callee not in ANYTIME | AFTER_SAVE | local:
-                errors.append(f"{function}: calls {callee}, which may change x10-x29")
+            if mnemonic == "bl":
+                errors.append(f"{function}: calls {callee} (a fast path only jumps)")
+            elif callee not in NORETURN and callee not in local:
+                errors.append(f"{function}: jumps to {callee}, which may return")
             continue
-        if not FIXED.search(operands):
+        if SP.search(operands) and function not in ON_KERNEL_STACK:
+            errors.append(f"{function}: '{insn}' uses the stack")
             continue
-        # A store reads its data registers: fine unless the base register
-        # is one of them (written back) or the data is not a fixed register.
+        if function in ON_KERNEL_STACK:
+            if not DATA.search(operands):
+                continue
+        elif not FIXED.search(operands):
+            continue
+        # A store of x10-x29 reads them: fine unless the base register is
+        # one of them (written back) or x30 is among the data.
         store = re.match(r"^(st[pr])\s+(.*?),\s*\[(\w+)(.*)$", f"{mnemonic} {operands}")
-        if store and not FIXED.search(store.group(3)):
+        if store and not FIXED.search(store.group(3)) and not re.search(r"\b[xw]30\b", store.group(2)):
             continue
-        errors.append(f"{function}: '{insn}' uses a register of x10-x29")
+        errors.append(f"{function}: '{insn}' uses a register of x10-x30")
     for e in errors:
         print(f"check_fastpath: {obj}: {e}", file=sys.stderr)
     return 1 if errors else 0

@@ -12,16 +12,18 @@
  * the general path would decide differently. CONFIG_FASTPATH=0 compiles
  * this file out.
  *
- * Registers. A system call enters here with only x0-x9 and x30 saved in
- * the thread's frame; x10-x29 still hold the thread's own values. This
- * file is compiled with x10-x29 fixed (kernel.mk: FASTPATH_CFLAGS), so
- * nothing here changes them, and tools/check_fastpath.py checks the object
- * code for it. The rules that follow:
+ * Registers and stack. A system call enters here with only x0-x9 and x30
+ * saved in the thread's frame; x10-x29 still hold the thread's own values,
+ * and SP still points at the frame (the start of the TCB: nothing may be
+ * pushed). This file is compiled with x10-x29 fixed (kernel.mk:
+ * FASTPATH_CFLAGS), everything it calls is inline or never returns, and
+ * tools/check_fastpath.py checks the object code for both. The rules:
  * - returning to the caller (fastpath_return) reloads x0-x9 and x30;
  * - switching away first stores the caller's x10-x29, SP_EL0, ELR, SPSR
- *   and TLS register (fast_save_rest); only after that may code compiled
- *   without the fixed registers run (it may change x10-x18);
- * - a fault arrives with its whole frame saved already.
+ *   and TLS register (fast_save_rest); only after that may ordinary C
+ *   run, through the trampolines in vectors.S that move to the kernel
+ *   stack (fastpath_invoke_general, fastpath_enter_general);
+ * - a fault arrives with its whole frame saved, on the kernel stack.
  *
  * cpu->yield_requested is false at every system call: only Yield and the
  * timer tick set it, and both leave through schedule(), which clears it. So
@@ -39,13 +41,31 @@
 #include <lake/invocation.h>
 #include <lake/message.h>
 #include <lake/syscall.h>
+#include <object/frame_fast.h>
 #include <percpu.h>
 #include <sched.h>
 #include <tcb_cache.h>
 
 #if CONFIG_FASTPATH
-__noreturn void context_restore(struct trap_frame *ctx);
-__noreturn void fastpath_return(struct trap_frame *ctx);
+/*
+ * Leaving a fast path: a jump (not a call, so no return address is saved)
+ * to an exit that never returns: context_restore(frame) or
+ * fastpath_return(frame) (vectors.S), or a trampoline to ordinary C. The
+ * "memory" clobber keeps every store before the jump.
+ */
+#define FAST_JUMP1(target, a)                                                   \
+    do {                                                                        \
+        register u64 arg0_ __asm__("x0") = (u64)(a);                            \
+        __asm__ volatile("b " #target : : "r"(arg0_) : "memory");               \
+        __builtin_unreachable();                                                \
+    } while (0)
+#define FAST_JUMP2(target, a, b)                                                \
+    do {                                                                        \
+        register u64 arg0_ __asm__("x0") = (u64)(a);                            \
+        register u64 arg1_ __asm__("x1") = (u64)(b);                            \
+        __asm__ volatile("b " #target : : "r"(arg0_), "r"(arg1_) : "memory");   \
+        __builtin_unreachable();                                                \
+    } while (0)
 
 /* ---- helpers -------------------------------------------------------------- */
 
@@ -121,18 +141,26 @@ static inline __attribute__((always_inline)) void fast_save_rest(struct tcb *t)
                      : "memory");
 }
 
-/* Makes next (runnable, in no queue) current and enters it; prev's frame
- * is complete. No isb after the TTBR0 write: the kernel does not touch
- * user memory, and the eret synchronises. */
+/* Makes next (runnable, in no queue, not the idle thread) current and
+ * enters it; the previous thread's frame is complete. FP access is on
+ * exactly for the owner of the FP registers; a thread due an eager FP
+ * load, or one whose TTBR0 value is not cached, goes the general way. No
+ * isb after the TTBR0 and CPACR writes: the kernel does not touch user
+ * memory or FP registers, and the eret synchronises. */
 static inline __attribute__((always_inline)) __noreturn void
 fast_enter(struct cpu *cpu, struct tcb *next)
 {
+    u64 ttbr0 = next->ttbr0;
+    bool fp_owner = cpu->fpu_owner == next;
+
     next->state = THREAD_RUNNABLE;
+    if (ttbr0 == 0 || (!fp_owner && next->fpu_eager != 0))
+        FAST_JUMP1(fastpath_enter_general, next);
     cpu->current = next;
     sysreg_write(tpidr_el0, next->tpidr_el0);
-    sysreg_write(ttbr0_el1, tcb_ttbr0(next));
-    fpu_switch_on(cpu, next);
-    context_restore(&next->ctx);
+    sysreg_write(ttbr0_el1, ttbr0);
+    sysreg_write(cpacr_el1, fp_owner ? CPACR_FPEN_ON : 0);
+    FAST_JUMP1(context_restore, next);
 }
 
 /* From a thread in a system call (prev, which has blocked or been queued)
@@ -229,14 +257,17 @@ static inline __attribute__((always_inline)) void fast_transfer(struct tcb *to, 
 /* ---- Call and ReplyRecv ------------------------------------------------ */
 
 /* A Call on a kernel object: a successful Frame Map here, anything else
- * through the general invocation (without a second lookup). */
-static __noreturn void fast_invoke(struct tcb *t, struct cte *slot, u64 info)
+ * through the general invocation (without a second lookup). Entered from
+ * fastpath_call through fastpath_invoke_kstack (vectors.S), so it runs on
+ * the kernel stack and may save x30 there; returning still returns to
+ * vectors.S. */
+void fastpath_invoke(struct tcb *t, struct cte *slot)
 {
-    if (cap_type(slot->cap) == LAKE_OBJ_FRAME_4K && lake_msginfo_label(info) == LAKE_FRAME_MAP &&
-        frame_map_fast(t, slot))
-        fastpath_return(&t->ctx);
+    if (cap_type(slot->cap) == LAKE_OBJ_FRAME_4K &&
+        lake_msginfo_label(t->ctx.x[1]) == LAKE_FRAME_MAP && frame_map_fast(t, slot))
+        FAST_JUMP1(fastpath_return, t);
     fast_save_rest(t);
-    syscall_invoke_call(t, slot);
+    FAST_JUMP2(fastpath_invoke_general, t, slot);
 }
 
 FASTPATH_SYSCALL(fastpath_call)
@@ -249,7 +280,7 @@ FASTPATH_SYSCALL(fastpath_call)
     if (type != LAKE_OBJ_ENDPOINT) {
         if (type == LAKE_OBJ_NULL || type == LAKE_OBJ_NOTIFICATION || type == LAKE_OBJ_REPLY)
             return;
-        fast_invoke(t, slot, info);
+        FAST_JUMP2(fastpath_invoke_kstack, t, slot);
     }
     if (!fast_message(info) || !cap_w0_has(w0, LAKE_RIGHT_WRITE) ||
         !cap_w0_has(w0, LAKE_RIGHT_GRANT | LAKE_RIGHT_GRANT_REPLY))
@@ -298,14 +329,15 @@ static inline __attribute__((always_inline)) void fast_fault_resume(struct tcb *
 FASTPATH_SYSCALL(fastpath_reply_recv)
 {
     (void)mr0, (void)mr1, (void)mr2, (void)mr3;
+    if (!fast_message(info))
+        return;
+    /* The lookup first: it needs the most registers, and few are live. */
+    u64 w0 = tcb_cache_lookup(t, cptr)->cap.w0;
+    if (cap_w0_type(w0) != LAKE_OBJ_ENDPOINT || !cap_w0_has(w0, LAKE_RIGHT_READ))
+        return;
     struct cte *reply = &t->slots[TCB_SLOT_REPLY];
     u64 reply_w0 = reply->cap.w0;
-
-    if (cap_w0_type(reply_w0) != LAKE_OBJ_REPLY || !fast_message(info))
-        return;
-    struct cte *slot = tcb_cache_lookup(t, cptr);
-    u64 w0 = slot->cap.w0;
-    if (cap_w0_type(w0) != LAKE_OBJ_ENDPOINT || !cap_w0_has(w0, LAKE_RIGHT_READ))
+    if (cap_w0_type(reply_w0) != LAKE_OBJ_REPLY)
         return;
     struct endpoint *ep = cap_w0_ptr(w0);
     struct tcb *client = cap_w0_ptr(reply_w0);
@@ -412,7 +444,7 @@ FASTPATH_SYSCALL(fastpath_signal)
     if (waiter == NULL) {
         n->word |= slot->cap.data;
         ntfn_set_pending(n, true);
-        fastpath_return(&t->ctx);
+        FAST_JUMP1(fastpath_return, t);
     }
     if (waiter->cpu != t->cpu)
         return;
@@ -437,7 +469,7 @@ FASTPATH_SYSCALL(fastpath_signal)
     }
     waiter->state = THREAD_RUNNABLE;
     fast_enqueue(cpu, waiter, false);
-    fastpath_return(&t->ctx);
+    FAST_JUMP1(fastpath_return, t);
 }
 
 /* Wait (Recv on a notification cap): take a pending word, or block and
@@ -459,7 +491,7 @@ FASTPATH_SYSCALL(fastpath_wait)
         t->ctx.x[1] = 0;
         n->word = 0;
         ntfn_set_pending(n, false);
-        fastpath_return(&t->ctx);
+        FAST_JUMP1(fastpath_return, t);
     }
     struct tcb *tail = n->tail;
     t->blocked_on = n;
@@ -474,10 +506,8 @@ FASTPATH_SYSCALL(fastpath_wait)
     struct cpu *cpu = this_cpu();
     struct tcb *next = fast_take_next(cpu);
     fast_save_rest(t);
-    if (next == NULL) {
-        sched_switch_to(cpu, &cpu->idle);
-        context_restore(&cpu->idle.ctx);
-    }
+    if (next == NULL)
+        FAST_JUMP1(fastpath_enter_general, &cpu->idle);
     fast_enter(cpu, next);
 }
 
@@ -488,7 +518,7 @@ FASTPATH_SYSCALL(fastpath_reply)
 {
     (void)cptr, (void)info, (void)mr0, (void)mr1, (void)mr2, (void)mr3;
     if (cap_w0_type(t->slots[TCB_SLOT_REPLY].cap.w0) != LAKE_OBJ_REPLY)
-        fastpath_return(&t->ctx);
+        FAST_JUMP1(fastpath_return, t);
 }
 
 /* Yield: with no other ready thread at the caller's priority (none is
@@ -500,7 +530,7 @@ FASTPATH_SYSCALL(fastpath_yield)
     struct cpu *cpu = this_cpu();
 
     if (prio_bitmap_highest(&cpu->ready_bitmap) < (int)t->priority)
-        fastpath_return(&t->ctx);
+        FAST_JUMP1(fastpath_return, t);
     fast_enqueue(cpu, t, false);
     struct tcb *next = fast_take_next(cpu);
     fast_switch(cpu, t, next);

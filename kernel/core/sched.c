@@ -9,6 +9,7 @@
 #include <arch/fpu.h>
 #include <arch/vspace.h>
 #include <console.h>
+#include <fastpath.h>
 #include <percpu.h>
 #include <sched.h>
 #include <tcb.h>
@@ -258,6 +259,13 @@ void schedule(void)
 int sched_highest_ready(const struct cpu *cpu)
 {
     return prio_bitmap_highest(&cpu->ready_bitmap);
+}
+
+void fastpath_enter_slow(struct tcb *next)
+{
+    struct cpu *cpu = this_cpu();
+    sched_switch_to(cpu, next);
+    context_restore(&next->ctx);
 }
 
 void return_to_user(void)

@@ -11,15 +11,22 @@
 /* A Call on a kernel object (not IPC) whose slot the fast path found: the
  * invocation and its reply, as send_or_invoke would do (syscall.c). */
 __noreturn void syscall_invoke_call(struct tcb *t, struct cte *slot);
+/* Makes next current the general way and enters it (sched.c): for the
+ * rare switches the fast paths leave alone (TTBR0 not cached, eager FP
+ * load, the idle thread). The previous thread's frame is complete. */
+__noreturn void fastpath_enter_slow(struct tcb *next);
 
-/* Frame Map of the 4 KiB frame cap in slot (the label is Map) when it
- * succeeds (frame_fast.c); false: let the general path decide. */
-bool frame_map_fast(struct tcb *t, struct cte *slot);
+/* vectors.S: the same two, entered from a fast path (no stack) after
+ * moving to the kernel stack. */
+__noreturn void fastpath_invoke_general(struct tcb *t, struct cte *slot);
+__noreturn void fastpath_enter_general(struct tcb *next);
 
 #define FASTPATH_SYSCALL(name) \
     void name(u64 cptr, u64 info, u64 mr0, u64 mr1, u64 mr2, u64 mr3, struct tcb *t)
 
 FASTPATH_SYSCALL(fastpath_call);
+/* A Call on a kernel object, from fastpath_call. */
+void fastpath_invoke(struct tcb *t, struct cte *slot);
 FASTPATH_SYSCALL(fastpath_reply_recv);
 FASTPATH_SYSCALL(fastpath_signal);
 FASTPATH_SYSCALL(fastpath_wait);

@@ -29,7 +29,6 @@ struct cpu {
     u64 ticks;              /* timer interrupts taken on this core */
     u64 timer_deadline;     /* counter value of the next tick */
     struct tcb *fpu_owner;  /* whose state is in the FP registers */
-    bool fpu_enabled;       /* CPACR_EL1.FPEN allows FP access now */
     bool yield_requested;   /* current thread yielded or used up its time slice */
     struct tcb *direct_next; /* woken in this kernel entry, outranks current: not queued */
 

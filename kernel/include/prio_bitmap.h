@@ -16,13 +16,13 @@ struct prio_bitmap {
     u64 word[PRIO_BITMAP_WORDS];
 };
 
-static inline void prio_bitmap_set(struct prio_bitmap *b, unsigned prio)
+static inline __attribute__((always_inline)) void prio_bitmap_set(struct prio_bitmap *b, unsigned prio)
 {
     b->word[prio / 64] |= BIT(prio % 64);
     b->top |= BIT(prio / 64);
 }
 
-static inline void prio_bitmap_clear(struct prio_bitmap *b, unsigned prio)
+static inline __attribute__((always_inline)) void prio_bitmap_clear(struct prio_bitmap *b, unsigned prio)
 {
     b->word[prio / 64] &= ~BIT(prio % 64);
     if (b->word[prio / 64] == 0)
@@ -31,7 +31,7 @@ static inline void prio_bitmap_clear(struct prio_bitmap *b, unsigned prio)
 
 /* The highest priority with its bit set, or -1 if none. Two count-leading-
  * zeros and no loop: the scheduler and the fast paths ask on every switch. */
-static inline int prio_bitmap_highest(const struct prio_bitmap *b)
+static inline __attribute__((always_inline)) int prio_bitmap_highest(const struct prio_bitmap *b)
 {
     if (b->top == 0)
         return -1;

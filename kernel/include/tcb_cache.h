@@ -58,10 +58,13 @@ static inline __attribute__((always_inline)) struct cte *tcb_cache_lookup2(const
     unsigned radix = cap_cnode_radix(c), guard_size = cap_cnode_guard_size(c);
     if (cap_type(c) != LAKE_OBJ_CNODE || radix + guard_size != shift)
         return &tcb_cache_null_slot;
-    u64 rest = cptr & mask_bits(shift);
-    if ((rest >> radix) != (cap_cnode_guard(c) & mask_bits(guard_size)))
+    /* radix + guard_size = shift < 64: plain shifts make the masks. The
+     * bits below shift must be the guard (guard_size bits), then the index. */
+    u64 rest = (cptr << (64 - shift)) >> (64 - shift);
+    u64 index = rest & (BIT(radix) - 1);
+    if ((rest >> radix) != (cap_cnode_guard(c) & (BIT(guard_size) - 1)))
         return &tcb_cache_null_slot;
-    return &cap_cnode_slots(c)[rest & mask_bits(radix)];
+    return &cap_cnode_slots(c)[index];
 }
 
 static inline __attribute__((always_inline)) struct cte *tcb_cache_lookup(const struct tcb *t,

@@ -10,12 +10,10 @@
 /* The kernel saves and loads FP registers right after this: isb. */
 static void fpu_enable(bool on)
 {
-    struct cpu *cpu = this_cpu();
-    if (cpu->fpu_enabled == on)
+    if ((sysreg_read(cpacr_el1) == CPACR_FPEN_ON) == on)
         return;
     sysreg_write(cpacr_el1, on ? CPACR_FPEN_ON : 0);
     isb();
-    cpu->fpu_enabled = on;
 }
 
 /* Makes t the owner of the (enabled) FP registers. */

@@ -8,10 +8,11 @@
  *
  * A system call saves only x0-x9 and x30 before the fast paths run
  * (fastpath.c is compiled so that it never touches x10-x29, which
- * therefore still hold the thread's values): a fast path that returns to
- * the caller reloads those eleven registers and leaves, one that switches
- * stores the caller's x10-x29 and SP_EL0/ELR/SPSR first. When no fast path
- * applies, syscall_general completes the frame and the general path runs.
+ * therefore still hold the thread's values, and it runs without a stack):
+ * a fast path that returns to the caller reloads those eleven registers
+ * and leaves, one that switches stores the caller's x10-x29 and
+ * SP_EL0/ELR/SPSR first. When no fast path applies, syscall_general
+ * completes the frame and the general path runs on the kernel stack.
  * Every other exception and every interrupt saves the whole frame first.
  *
  * From the kernel itself (EL1h): the frame goes on the kernel stack. The
@@ -150,7 +151,6 @@ exception_vectors:
     cmp     w8, #0x15                   /* ESR_EC_SVC64 */
     b.ne    thread_exception
     mov     x6, sp                      /* the thread: fast paths take (x0-x5, t) */
-    KERNEL_STACK x8
 #if CONFIG_FASTPATH
     FAST    LAKE_SYS_CALL, fastpath_call
     FAST    LAKE_SYS_REPLY_RECV, fastpath_reply_recv
@@ -199,9 +199,35 @@ syscall_general:
     SAVE_REST x0
     mrs     x1, esr_el1
     str     x1, [x0, #TRAP_ESR]
+    KERNEL_STACK x2
     mov     x29, xzr
     bl      handle_user_sync
     b       .
+
+#if CONFIG_FASTPATH
+/*
+ * The fast paths run on no stack at all (SP still points at the thread's
+ * frame; tools/check_fastpath.py checks that they never use it). Where one
+ * hands over to ordinary C, these move to the kernel stack first; x0-x7
+ * pass through.
+ */
+.global fastpath_invoke_general
+fastpath_invoke_general:                /* (t, slot): the invocation */
+    KERNEL_STACK x9
+    mov     x29, xzr
+    b       syscall_invoke_call
+
+.global fastpath_invoke_kstack
+fastpath_invoke_kstack:                 /* (t, slot): fastpath_invoke, on the stack */
+    KERNEL_STACK x9
+    b       fastpath_invoke
+
+.global fastpath_enter_general
+fastpath_enter_general:                 /* (next): switch to it the general way */
+    KERNEL_STACK x9
+    mov     x29, xzr
+    b       fastpath_enter_slow
+#endif
 
 /*
  * Any other synchronous exception from EL0: x0-x9 and x30 are saved, x9 =

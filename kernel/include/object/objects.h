@@ -136,8 +136,9 @@ static inline unsigned tcb_sched_key(const struct tcb *t)
 enum endpoint_state { EP_IDLE = 0, EP_SENDING, EP_RECEIVING };
 
 struct endpoint {
-    struct tcb *head, *tail;    /* queue of blocked senders or receivers */
-    u64 state;                  /* enum endpoint_state */
+    struct tcb *head;           /* queue of blocked senders or receivers */
+    u64 state;                  /* enum endpoint_state (next to head: one load for both) */
+    struct tcb *tail;
     u64 unused;
 };
 

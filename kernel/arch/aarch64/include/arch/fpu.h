@@ -21,20 +21,16 @@ void fpu_load_eagerly(struct cpu *cpu, struct tcb *next);
 /* Enables FP access if next owns the registers, else arms the trap, or
  * loads next's state now if it used FP recently. Called on the way to an
  * eret, which synchronises the change: no isb (the kernel itself never
- * uses FP). */
+ * uses FP). CPACR_EL1 is written on every switch: one msr costs less
+ * than remembering whether it needs to be. */
 static inline __attribute__((always_inline)) void fpu_switch_on(struct cpu *cpu, struct tcb *next)
 {
-    if (cpu->fpu_owner == next) {
-        if (!cpu->fpu_enabled) {
-            sysreg_write(cpacr_el1, CPACR_FPEN_ON);
-            cpu->fpu_enabled = true;
-        }
-    } else if (next->fpu_eager != 0) {
+    bool owner = cpu->fpu_owner == next;
+    if (!owner && next->fpu_eager != 0) {
         fpu_load_eagerly(cpu, next);
-    } else if (cpu->fpu_enabled) {
-        sysreg_write(cpacr_el1, 0);
-        cpu->fpu_enabled = false;
+        return;
     }
+    sysreg_write(cpacr_el1, owner ? CPACR_FPEN_ON : 0);
 }
 
 static inline void fpu_switch_to(struct tcb *next)

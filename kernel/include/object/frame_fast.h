@@ -1,20 +1,19 @@
 /*
- * The Frame Map fast path, in a file of its own because it is built with
- * the fast-path flags (kernel.mk): it runs before the caller's x10-x29
- * are saved, so it must not change them (see fastpath.c).
+ * The Frame Map fast path: inline in fastpath.c, whose rules it follows
+ * (no x10-x29, no stack; see there).
  */
+#ifndef LAKE_OBJECT_FRAME_FAST_H
+#define LAKE_OBJECT_FRAME_FAST_H
+
 #include <arch/vspace.h>
-#include <config.h>
-#include <fastpath.h>
 #include <ipc.h>
 #include <lake/errors.h>
 #include <lake/message.h>
 #include <tcb_cache.h>
 
-#if CONFIG_FASTPATH
 /* The table an entry of a table at `level` points to, or NULL if the entry
  * is not a table (constant levels: the walk below is unrolled). */
-static inline u64 *next_table(u64 *table, vaddr_t va, unsigned level)
+static inline __attribute__((always_inline)) u64 *next_table(u64 *table, vaddr_t va, unsigned level)
 {
     u64 pte = table[pt_index(va, level)];
     return pte_is_table(pte, level) ? phys_to_virt(pte_address(pte)) : NULL;
@@ -29,7 +28,7 @@ static inline u64 *next_table(u64 *table, vaddr_t va, unsigned level)
  * failure. On success the frame is mapped and the caller's reply (OK, no
  * words) is set.
  */
-bool frame_map_fast(struct tcb *t, struct cte *slot)
+static inline __attribute__((always_inline)) bool frame_map_fast(struct tcb *t, struct cte *slot)
 {
     struct cap frame = slot->cap;
     u64 info = t->ctx.x[1];
@@ -67,4 +66,5 @@ bool frame_map_fast(struct tcb *t, struct cte *slot)
     t->ctx.x[1] = lake_msginfo(LAKE_OK, 0, 0, 0);
     return true;
 }
+
 #endif
