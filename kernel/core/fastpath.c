@@ -19,8 +19,9 @@
  * FASTPATH_CFLAGS), everything it calls is inline or never returns, and
  * tools/check_fastpath.py checks the object code for both. The rules:
  * - returning to the caller (fastpath_return) reloads x0-x9 and x30;
- * - switching away first stores the caller's x10-x29, SP_EL0, ELR, SPSR
- *   and TLS register (fast_save_rest); only after that may ordinary C
+ * - switching away first stores the caller's x19-x29, SP_EL0, ELR, SPSR
+ *   and TLS register (fast_save_rest; x10-x18 are clobbered by system
+ *   calls, docs/ABI.md); only after that may ordinary C
  *   run, through the trampolines in vectors.S that move to the kernel
  *   stack (fastpath_invoke_general, fastpath_enter_general);
  * - a fault arrives with its whole frame saved, on the kernel stack.
@@ -79,9 +80,11 @@ static inline __attribute__((always_inline)) bool cap_w0_has(u64 w0, unsigned ri
     return (w0 >> CAP_RIGHTS_SHIFT) & right;
 }
 
+/* The object a cap names: phys_to_virt as an OR, which the kernel window
+ * (KERNEL_VBASE above every physical address) allows in one instruction. */
 static inline __attribute__((always_inline)) void *cap_w0_ptr(u64 w0)
 {
-    return phys_to_virt(w0 & mask_bits(CAP_ADDR_BITS));
+    return (void *)((w0 & mask_bits(CAP_ADDR_BITS)) | KERNEL_VBASE);
 }
 
 /* At most four words, no capabilities: the message travels in registers. */
@@ -104,25 +107,23 @@ static inline __attribute__((always_inline)) bool tcb_may_replace(const struct t
     return (d & 0x800000ffu) == 0;
 }
 
-/* The reply capability to `caller` that a Call leaves with the callee. */
+/* The reply capability to `caller` that a Call leaves with the callee:
+ * it may carry caps back if the endpoint cap has Grant. */
 static inline __attribute__((always_inline)) u64 reply_cap_w0(const struct tcb *caller, u64 ep_w0)
 {
-    u64 grant = (ep_w0 >> (CAP_RIGHTS_SHIFT + 2)) & 1;     /* LAKE_RIGHT_GRANT */
-    return ((u64)LAKE_OBJ_REPLY << CAP_TYPE_SHIFT) | (grant << CAP_FLAG_SHIFT) |
-           (virt_to_phys(caller) & mask_bits(CAP_ADDR_BITS));
+    u64 grant = ep_w0 & BIT(CAP_RIGHTS_SHIFT + 2);      /* LAKE_RIGHT_GRANT */
+    return caller->reply_cap_w0 | (grant >> (CAP_RIGHTS_SHIFT + 2 - CAP_FLAG_SHIFT));
 }
 
 /* Stores what the entry left in registers of a thread that made a system
- * call and is being switched away from: x10-x29, SP_EL0, ELR, SPSR and the
- * TLS register (its frame is then complete). */
+ * call and is being switched away from: x19-x29, SP_EL0, ELR, SPSR and the
+ * TLS register. x10-x18 are not kept: system calls may clobber them
+ * (docs/ABI.md), and the frame's older values of the thread's own go back
+ * instead, so nothing of another thread's can leak through them. */
 static inline __attribute__((always_inline)) void fast_save_rest(struct tcb *t)
 {
     u64 a, b, c;
-    __asm__ volatile("stp x10, x11, [%3, #16 * 5]\n\t"
-                     "stp x12, x13, [%3, #16 * 6]\n\t"
-                     "stp x14, x15, [%3, #16 * 7]\n\t"
-                     "stp x16, x17, [%3, #16 * 8]\n\t"
-                     "stp x18, x19, [%3, #16 * 9]\n\t"
+    __asm__ volatile("str x19, [%3, #8 * 19]\n\t"
                      "stp x20, x21, [%3, #16 * 10]\n\t"
                      "stp x22, x23, [%3, #16 * 11]\n\t"
                      "stp x24, x25, [%3, #16 * 12]\n\t"
@@ -222,7 +223,9 @@ static inline __attribute__((always_inline)) struct tcb *fast_take_next(struct c
 }
 
 /* Removes the first waiter of an endpoint (EP_RECEIVING or EP_SENDING:
- * the state goes to idle with the last one). */
+ * the state goes to idle with the last one). Its ipc_next and blocked_on
+ * keep stale values: they mean something only while it is queued and
+ * blocked, and queueing sets them. */
 static inline __attribute__((always_inline)) struct tcb *fast_endpoint_pop(struct endpoint *ep)
 {
     struct tcb *t = ep->head, *next = t->ipc_next;
@@ -234,8 +237,6 @@ static inline __attribute__((always_inline)) struct tcb *fast_endpoint_pop(struc
         ep->tail = NULL;
         ep->state = EP_IDLE;
     }
-    t->ipc_next = NULL;
-    t->blocked_on = NULL;
     return t;
 }
 
@@ -288,7 +289,7 @@ FASTPATH_SYSCALL(fastpath_call)
     struct endpoint *ep = cap_w0_ptr(w0);
     struct tcb *server = ep->head;
     if (ep->state != EP_RECEIVING || !tcb_may_replace(server, t) ||
-        cap_w0_type(server->slots[TCB_SLOT_REPLY].cap.w0) != LAKE_OBJ_NULL)
+        server->slots[TCB_SLOT_REPLY].cap.w0 != 0)      /* a reply cap or null */
         return;
 
     fast_endpoint_pop(ep);
@@ -304,20 +305,20 @@ FASTPATH_SYSCALL(fastpath_call)
 
 /* A reply to a fault the fast path can finish: label 0 (resume) to a VM
  * fault or a user exception. */
-static inline __attribute__((always_inline)) bool fast_fault_reply_ok(const struct tcb *client,
-                                                                      u64 info)
+static inline __attribute__((always_inline)) bool fast_fault_reply_ok(unsigned fault, u64 info)
 {
     return lake_msginfo_label(info) == 0 &&
-           (client->fault_kind == LAKE_FAULT_VM || client->fault_kind == LAKE_FAULT_USER_EXCEPTION);
+           (fault == LAKE_FAULT_VM || fault == LAKE_FAULT_USER_EXCEPTION);
 }
 
 /* What fault_handle_reply does for a label-0 reply: a VM fault retries the
  * access; a user exception may get a new pc (word 0) and sp (word 1). */
-static inline __attribute__((always_inline)) void fast_fault_resume(struct tcb *client, u64 info,
+static inline __attribute__((always_inline)) void fast_fault_resume(struct tcb *client,
+                                                                    unsigned fault, u64 info,
                                                                     const struct tcb *replier)
 {
     unsigned length = lake_msginfo_length(info);
-    if (client->fault_kind == LAKE_FAULT_USER_EXCEPTION) {
+    if (fault == LAKE_FAULT_USER_EXCEPTION) {
         if (length >= 1)
             client->ctx.elr = replier->ctx.x[2];
         if (length >= 2)
@@ -344,16 +345,17 @@ FASTPATH_SYSCALL(fastpath_reply_recv)
     if (ep->state == EP_SENDING || client->state != THREAD_BLOCKED_REPLY ||
         notification_pending_for(t) || !tcb_may_replace(client, t))
         return;
-    if (client->fault_kind != LAKE_FAULT_NONE && !fast_fault_reply_ok(client, info))
+    unsigned fault = client->fault_kind;
+    if (fault != LAKE_FAULT_NONE && !fast_fault_reply_ok(fault, info))
         return;
 
     /* Reply. */
     reply->cap = cap_null();
     client->reply_slot = NULL;
-    if (client->fault_kind == LAKE_FAULT_NONE)
+    if (fault == LAKE_FAULT_NONE)
         fast_transfer(client, 0, info, t);
     else
-        fast_fault_resume(client, info, t);
+        fast_fault_resume(client, fault, info, t);
 
     /* Wait on the endpoint: at the back of its queue of receivers. */
     struct tcb *tail = ep->tail;
@@ -392,7 +394,7 @@ void fastpath_fault(struct trap_frame *frame, unsigned ec)
     struct endpoint *ep = cap_w0_ptr(w0);
     struct tcb *server = ep->head;
     if (ep->state != EP_RECEIVING || !tcb_may_replace(server, t) ||
-        cap_w0_type(server->slots[TCB_SLOT_REPLY].cap.w0) != LAKE_OBJ_NULL)
+        server->slots[TCB_SLOT_REPLY].cap.w0 != 0)      /* a reply cap or null */
         return;
 
     fast_endpoint_pop(ep);
@@ -455,8 +457,6 @@ FASTPATH_SYSCALL(fastpath_signal)
         next->ipc_prev = NULL;
     else
         n->tail = NULL;
-    waiter->ipc_next = NULL;
-    waiter->blocked_on = NULL;
     waiter->ctx.x[0] = n->word | slot->cap.data;
     waiter->ctx.x[1] = 0;
     n->word = 0;

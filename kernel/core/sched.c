@@ -293,5 +293,6 @@ void sched_dump(void)
     for (struct tcb *t = tcb_first(); t; t = t->all_next)
         kprintf("  %p prio %3u  %-16s %-20s pc 0x%lx blocked on %p\n", t, t->priority,
                 t->name[0] ? t->name : "-", state_names[t->state], (unsigned long)t->ctx.elr,
-                t->blocked_on);
+                t->state >= THREAD_BLOCKED_SEND && t->state <= THREAD_BLOCKED_NOTIFICATION ?
+                    t->blocked_on : NULL);
 }

@@ -11,7 +11,7 @@ struct cte tcb_cache_null_slot;
 static void forget_cspace(struct tcb *t)
 {
     t->cs_slots = &tcb_cache_null_slot;
-    t->cs_mask = 0;
+    t->cs_high_mask = ~0ull;
     t->cs_high = 0;         /* matches cptr 0 only: the null slot */
     t->cs_high2 = 0;
     t->cs_shift = 0;
@@ -33,11 +33,11 @@ void tcb_cspace_refresh(struct tcb *t)
         return;
     u64 high = (cap_cnode_guard(root) & mask_bits(guard_size)) << radix;
     t->cs_slots = cap_cnode_slots(root);
-    t->cs_mask = mask_bits(radix);
+    t->cs_high_mask = ~mask_bits(radix);
     if (radix + guard_size == 64) {
         t->cs_high = high;
     } else {
-        /* (cptr & ~mask) has bit 0 clear (radix >= 1): 1 never matches. */
+        /* cptr & high_mask has bit 0 clear (radix >= 1): 1 never matches. */
         t->cs_high = 1;
         t->cs_high2 = high;
         t->cs_shift = (u8)(64 - radix - guard_size);

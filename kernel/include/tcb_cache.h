@@ -50,11 +50,11 @@ static inline __attribute__((always_inline)) struct cte *tcb_cache_lookup2(const
                                                                            u64 cptr)
 {
     unsigned shift = t->cs_shift;
-    u64 mask = t->cs_mask, top = cptr >> shift;
+    u64 high_mask = t->cs_high_mask, top = cptr >> shift;
 
-    if (shift == 0 || (top & ~mask) != t->cs_high2)
+    if (shift == 0 || (top & high_mask) != t->cs_high2)
         return &tcb_cache_null_slot;
-    struct cap c = t->cs_slots[top & mask].cap;
+    struct cap c = t->cs_slots[top & ~high_mask].cap;
     unsigned radix = cap_cnode_radix(c), guard_size = cap_cnode_guard_size(c);
     if (cap_type(c) != LAKE_OBJ_CNODE || radix + guard_size != shift)
         return &tcb_cache_null_slot;
@@ -70,9 +70,9 @@ static inline __attribute__((always_inline)) struct cte *tcb_cache_lookup2(const
 static inline __attribute__((always_inline)) struct cte *tcb_cache_lookup(const struct tcb *t,
                                                                           u64 cptr)
 {
-    u64 mask = t->cs_mask;
-    if (__builtin_expect((cptr & ~mask) == t->cs_high, 1))
-        return &t->cs_slots[cptr & mask];
+    u64 high_mask = t->cs_high_mask;
+    if (__builtin_expect((cptr & high_mask) == t->cs_high, 1))
+        return &t->cs_slots[cptr & ~high_mask];
     return tcb_cache_lookup2(t, cptr);
 }
 

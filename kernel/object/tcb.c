@@ -33,6 +33,7 @@ void tcb_init(struct tcb *t)
     t->cpu = (u8)this_cpu()->id;
     t->timeslice = TIMESLICE_TICKS;
     t->ctx.spsr = 0;    /* EL0t, interrupts enabled */
+    t->reply_cap_w0 = cap_make(LAKE_OBJ_REPLY, virt_to_phys(t), 0, 0, false, 0, 0).w0;
     tcb_cache_clear(t);
 }
 

@@ -106,7 +106,8 @@ static void bad_syscall(struct test_thread *t)
     register lake_word_t x1 __asm__("x1") = 0x5678;
     register long x7 __asm__("x7") = 99;
     (void)t;
-    __asm__ volatile("svc #0" : "+r"(x0), "+r"(x1) : "r"(x7) : "x2", "x3", "x4", "x5", "memory");
+    __asm__ volatile("svc #0" : "+r"(x0), "+r"(x1) : "r"(x7) : "x2", "x3", "x4", "x5",
+                     LAKE_SYSCALL_CLOBBERS);
 }
 
 TEST(FAULT_004, "an unknown system call number is delivered with its registers")

@@ -82,7 +82,7 @@ static void fill_yield_check(lake_word_t seed, lake_word_t out[16])
         : "+r"(x0), "+r"(x1)
         : [s] "r"(seed), [o] "r"(out), "r"(x7)
         : "x2", "x3", "x4", "x5", "x9", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7",
-          "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "memory");
+          "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", LAKE_SYSCALL_CLOBBERS);
 }
 
 static void check_pattern(lake_word_t seed, const lake_word_t out[16])

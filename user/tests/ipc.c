@@ -373,3 +373,91 @@ TEST(IPC_020, "Reply with nobody to answer does nothing")
     lake_cptr_t ep = test_new(env, LAKE_OBJ_ENDPOINT, 0);
     test_eq(lake_debug_cap_identify(ep), LAKE_OBJ_ENDPOINT);
 }
+
+/* ---- the register contract (docs/ABI.md section 1) ------------------------ */
+
+#define CLIENT_SEED 0xc11e000000000000ull
+#define SERVER_SEED 0x5e7e000000000000ull
+#define SAVED_REGS 19       /* x10-x28 */
+
+/* Sets x10-x28 to seed + 0..18, makes system call `number` on cptr with a
+ * 0-word message, and stores what x10-x28 hold afterwards in out. x8 and
+ * x9 carry the arguments across the call (the ABI preserves them). */
+static __attribute__((noinline)) void syscall_with_registers(lake_word_t seed, long number,
+                                                            lake_cptr_t cptr,
+                                                            lake_word_t out[SAVED_REGS])
+{
+    register lake_word_t x0 __asm__("x0") = cptr;
+    register lake_word_t x1 __asm__("x1") = 0;
+    register long x7 __asm__("x7") = number;
+    register lake_word_t *x8 __asm__("x8") = out;
+    register lake_word_t x9 __asm__("x9") = seed;
+    __asm__ volatile(
+        "add x10, x9, #0\n\tadd x11, x9, #1\n\tadd x12, x9, #2\n\tadd x13, x9, #3\n\t"
+        "add x14, x9, #4\n\tadd x15, x9, #5\n\tadd x16, x9, #6\n\tadd x17, x9, #7\n\t"
+        "add x18, x9, #8\n\tadd x19, x9, #9\n\tadd x20, x9, #10\n\tadd x21, x9, #11\n\t"
+        "add x22, x9, #12\n\tadd x23, x9, #13\n\tadd x24, x9, #14\n\tadd x25, x9, #15\n\t"
+        "add x26, x9, #16\n\tadd x27, x9, #17\n\tadd x28, x9, #18\n\t"
+        "svc #0\n\t"
+        "stp x10, x11, [x8, #0]\n\tstp x12, x13, [x8, #16]\n\tstp x14, x15, [x8, #32]\n\t"
+        "stp x16, x17, [x8, #48]\n\tstp x18, x19, [x8, #64]\n\tstp x20, x21, [x8, #80]\n\t"
+        "stp x22, x23, [x8, #96]\n\tstp x24, x25, [x8, #112]\n\tstp x26, x27, [x8, #128]\n\t"
+        "str x28, [x8, #144]"
+        : "+r"(x0), "+r"(x1)
+        : "r"(x7), "r"(x8), "r"(x9)
+        : "x2", "x3", "x4", "x5", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17",
+          "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26", "x27", "x28",
+          "memory");
+}
+
+/* x19-x28 as they were; x10-x18 anything but the other thread's values. */
+static void check_registers_after(const lake_word_t out[SAVED_REGS], lake_word_t seed,
+                                  lake_word_t other_seed)
+{
+    for (unsigned i = 9; i < SAVED_REGS; i++)
+        test_eq(out[i], seed + i);
+    for (unsigned i = 0; i < 9; i++)
+        test_assert(out[i] - other_seed >= SAVED_REGS);
+}
+
+/* arg[0] = endpoint. Answers the first call with ReplyRecv (the fast
+ * path's switch) and the second with Reply (the general path), x10-x28
+ * loaded with its own pattern both times. */
+static void register_server(struct test_thread *t)
+{
+    lake_word_t out[SAVED_REGS];
+    lake_recv(t->arg[0], NULL);
+    syscall_with_registers(SERVER_SEED, LAKE_SYS_REPLY_RECV, t->arg[0], out);
+    check_registers_after(out, SERVER_SEED, CLIENT_SEED);
+    syscall_with_registers(SERVER_SEED + 0x100, LAKE_SYS_REPLY, 0, out);
+    check_registers_after(out, SERVER_SEED + 0x100, CLIENT_SEED + 0x100);
+    t->result[0] = 1;
+}
+
+TEST(IPC_021, "a blocking Call keeps x19-x28, and x10-x18 never bring back another thread's values")
+{
+    lake_cptr_t ep = test_new(env, LAKE_OBJ_ENDPOINT, 0);
+    struct test_thread t;
+    test_thread_init(env, &t, register_server, env->priority, 0);
+    t.arg[0] = ep;
+    test_thread_start(&t);
+    lake_word_t out[SAVED_REGS];
+    syscall_with_registers(CLIENT_SEED, LAKE_SYS_CALL, ep, out);
+    check_registers_after(out, CLIENT_SEED, SERVER_SEED);
+    syscall_with_registers(CLIENT_SEED + 0x100, LAKE_SYS_CALL, ep, out);
+    check_registers_after(out, CLIENT_SEED + 0x100, SERVER_SEED);
+    test_thread_join(&t);
+    test_eq(t.result[0], 1);
+}
+
+TEST(IPC_022, "Reply and Signal, which never block, keep x19-x28")
+{
+    lake_word_t out[SAVED_REGS];
+    syscall_with_registers(CLIENT_SEED, LAKE_SYS_REPLY, 0, out);
+    check_registers_after(out, CLIENT_SEED, SERVER_SEED);
+    lake_cptr_t ntfn = test_new(env, LAKE_OBJ_NOTIFICATION, 0);
+    lake_cptr_t badged = test_mint(env, ntfn, LAKE_RIGHTS_ALL, 0x10);
+    syscall_with_registers(CLIENT_SEED + 0x100, LAKE_SYS_SEND, badged, out);
+    check_registers_after(out, CLIENT_SEED + 0x100, SERVER_SEED);
+    test_eq(lake_poll(ntfn, NULL), 0x10);
+}

@@ -102,22 +102,24 @@ struct tcb {
     struct lake_ipc_buffer *ipc_buffer;     /* kernel view, or NULL */
     vaddr_t ipc_buffer_vaddr;
     struct cte *reply_slot; /* where the reply cap to this thread lives */
+    u64 reply_cap_w0;       /* word 0 of a reply cap to this thread, without grant */
     /* What the fast paths cache (core/tcb_cache.c): the TTBR0 value of the
      * thread's VSpace (0: not cached) and the decoding of its CSpace root.
      * The cache changes only when a cap goes into or out of the TCB's
      * CSpace or VSpace slot, or an ASID pool goes away. */
     u64 ttbr0;
     struct cte *cs_slots;   /* the root CNode's slots (a null slot when not cacheable) */
-    u64 cs_mask;            /* 2^radix - 1 of the root */
-    u64 cs_high;            /* one level: cptr & ~cs_mask equals this (the guard) */
-    u64 cs_high2;           /* two levels: (cptr >> cs_shift) & ~cs_mask equals this */
+    u64 cs_high_mask;       /* ~(2^radix - 1) of the root: the bits above the index */
+    u64 cs_high;            /* one level: cptr & cs_high_mask equals this (the guard) */
+    u64 cs_high2;           /* two levels: (cptr >> cs_shift) & cs_high_mask equals this */
     u8 cs_shift;            /* bits left to the second level (0: no second level) */
+
+    /* Within reach of a paired store from the start (offset < 512). */
+    struct cte slots[TCB_NUM_SLOTS];
 
     u64 fault_words[10];    /* message of the fault being delivered */
     char name[16];
     struct tcb *all_next, *all_prev;    /* every live TCB, for the debug dump */
-
-    struct cte slots[TCB_NUM_SLOTS];
     struct fpu_state fpu __aligned(16);
 };
 

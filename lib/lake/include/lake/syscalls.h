@@ -2,9 +2,10 @@
  * System call stubs: the user side of docs/ABI.md section 1.
  *
  * Register convention of `svc #0`: x7 = system call number, x0 = cptr in /
- * badge out, x1 = message info, x2-x5 = message words 0-3. The kernel may
- * change only x0-x5, so those are the asm outputs and "memory" is the only
- * clobber (the kernel reads and writes the IPC buffer).
+ * badge out, x1 = message info, x2-x5 = message words 0-3. The kernel
+ * returns results in x0-x5 (the asm outputs) and may leave x10-x18 with
+ * other values (LAKE_SYSCALL_CLOBBERS); it reads and writes the IPC
+ * buffer ("memory").
  *
  * Message words follow libsel4's model. Words 4 and up live in the IPC
  * buffer's msg[]; msg[0-3] are not used by the kernel, so the binding uses
@@ -63,6 +64,11 @@ static inline void lake_set_receive_path(lake_cptr_t cnode, lake_cptr_t index, l
 
 /* ---- the trap -------------------------------------------------------- */
 
+/* What a system call may change besides x0-x5 (docs/ABI.md): x10-x18 come
+ * back with values of the thread's own but not necessarily those it had. */
+#define LAKE_SYSCALL_CLOBBERS \
+    "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "x18", "memory"
+
 /* One system call with every register of the convention. */
 static inline void lake_syscall6(long number, lake_word_t *x0, lake_word_t *x1, lake_word_t *x2,
                                  lake_word_t *x3, lake_word_t *x4, lake_word_t *x5)
@@ -77,7 +83,7 @@ static inline void lake_syscall6(long number, lake_word_t *x0, lake_word_t *x1, 
     __asm__ volatile("svc #0"
                      : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5)
                      : "r"(r7)
-                     : "memory");
+                     : LAKE_SYSCALL_CLOBBERS);
     *x0 = r0;
     *x1 = r1;
     *x2 = r2;
