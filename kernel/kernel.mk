@@ -80,7 +80,7 @@ KERNEL_ASFLAGS := -g -D__ASSEMBLER__ $(KERNEL_INCLUDES)
 # stack, so their code never touches those registers or SP (see
 # kernel/core/fastpath.c); tools/check_fastpath.py checks the object.
 FASTPATH_SRCS := kernel/core/fastpath.c
-FASTPATH_CFLAGS := $(foreach r,10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29,-ffixed-x$(r)) \
+FASTPATH_CFLAGS := $(foreach r,10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30,-ffixed-x$(r)) \
 	-fomit-frame-pointer
 KERNEL_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-z,norelro -Wl,--no-warn-rwx-segments
 

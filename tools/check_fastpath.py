@@ -1,14 +1,14 @@
 #!/usr/bin/python3
 """Checks an object built with the fast-path flags (kernel/kernel.mk).
 
-The fast paths run while x10-x29 still hold the interrupted thread's
+The fast paths run while x10-x30 still hold the interrupted thread's
 values and SP still points at its frame (kernel/core/fastpath.c), so their
 code may store those registers (fast_save_rest does) but never write them,
-must not use the stack at all, and leave by jumping (FAST_JUMP*) to an
-exit that never returns: no call, so no return address to save, and x30
-keeps the one vectors.S's call left for bailing out. GCC's -ffixed-xN,
-inlining and those jumps make that so; this check keeps it so if a flag,
-an inlining decision or an asm statement goes wrong.
+must not use the stack (but for the two functions entered on the kernel
+stack), and leave by jumping (FAST_JUMP*, FAST_BAIL) to an exit that never
+returns: no call and no return. GCC's -ffixed-xN, inlining and those jumps
+make that so; this check keeps it so if a flag, an inlining decision or an
+asm statement goes wrong.
 
 usage: check_fastpath.py OBJDUMP OBJECT
 """
@@ -18,15 +18,16 @@ import subprocess
 import sys
 
 FIXED = re.compile(r"\b[xw](1\d|2\d|30)\b")
-DATA = re.compile(r"\b[xw](1\d|2\d)\b")
 CALL = re.compile(r"\bbl?\s+[0-9a-f]+ <([A-Za-z_][A-Za-z_0-9]*)(?:\+0x[0-9a-f]+)?>")
 
 # Where a fast path may jump to leave (besides this object's functions).
 NORETURN = {"fastpath_return", "context_restore", "fastpath_invoke_general",
-            "fastpath_enter_general", "fastpath_invoke_kstack"}
-# Entered on the kernel stack (vectors.S): they may use it and save x30
-# there, but x10-x29 are still the thread's.
+            "fastpath_enter_general", "fastpath_invoke_kstack", "syscall_general"}
+# Entered on the kernel stack (vectors.S): they may use it, but x10-x30 are
+# still the thread's.
 ON_KERNEL_STACK = {"fastpath_invoke", "fastpath_fault"}
+# Called (bl) with its frame complete: it may return when it does not apply.
+MAY_RETURN = {"fastpath_fault"}
 SP = re.compile(r"\b(w?sp)\b")
 
 
@@ -55,18 +56,18 @@ def main():
             elif callee not in NORETURN and callee not in local:
                 errors.append(f"{function}: jumps to {callee}, which may return")
             continue
+        if mnemonic == "ret" and function not in MAY_RETURN:
+            errors.append(f"{function}: returns (a fast path only jumps)")
+            continue
         if SP.search(operands) and function not in ON_KERNEL_STACK:
             errors.append(f"{function}: '{insn}' uses the stack")
             continue
-        if function in ON_KERNEL_STACK:
-            if not DATA.search(operands):
-                continue
-        elif not FIXED.search(operands):
+        if not FIXED.search(operands):
             continue
-        # A store of x10-x29 reads them: fine unless the base register is
-        # one of them (written back) or x30 is among the data.
+        # A store of x10-x30 reads them: fine unless the base register is
+        # one of them (written back).
         store = re.match(r"^(st[pr])\s+(.*?),\s*\[(\w+)(.*)$", f"{mnemonic} {operands}")
-        if store and not FIXED.search(store.group(3)) and not re.search(r"\b[xw]30\b", store.group(2)):
+        if store and not FIXED.search(store.group(3)):
             continue
         errors.append(f"{function}: '{insn}' uses a register of x10-x30")
     for e in errors:

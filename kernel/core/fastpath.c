@@ -1,5 +1,5 @@
 /*
- * Fast paths, entered from vectors.S before the general path: Call to a
+ * Fast paths, entered (by a jump) from vectors.S before the general path: Call to a
  * waiting server and ReplyRecv back to a waiting client (the two halves of
  * every RPC), Signal and Wait on notifications, faults delivered to a
  * waiting handler, Reply with nothing to answer, Yield, and (through
@@ -7,9 +7,9 @@
  * condition holds (the message fits in registers, the other thread can run
  * at once, ...), the kernel does the work and leaves without the general
  * machinery (invocation set-up, wait-queue helpers, scheduler choice).
- * Whenever a condition fails the function returns and the general path
- * gives the same result more slowly; a fast path never decides anything
- * the general path would decide differently. CONFIG_FASTPATH=0 compiles
+ * Whenever a condition fails the function jumps to the general path
+ * (FAST_BAIL), which gives the same result more slowly; a fast path never
+ * decides anything the general path would decide differently. CONFIG_FASTPATH=0 compiles
  * this file out.
  *
  * Registers and stack. A system call enters here with only x0-x9 and x30
@@ -18,7 +18,9 @@
  * pushed). This file is compiled with x10-x29 fixed (kernel.mk:
  * FASTPATH_CFLAGS), everything it calls is inline or never returns, and
  * tools/check_fastpath.py checks the object code for both. The rules:
- * - returning to the caller (fastpath_return) reloads x0-x9 and x30;
+ * - x30 too is never touched: vectors.S jumps here, and a fast path leaves
+ *   by jumping (FAST_JUMP*, FAST_BAIL);
+ * - returning to the caller (fastpath_return) reloads x0-x9;
  * - switching away first stores the caller's x19-x29, SP_EL0, ELR, SPSR
  *   and TLS register (fast_save_rest; x10-x18 are clobbered by system
  *   calls, docs/ABI.md); only after that may ordinary C
@@ -49,11 +51,25 @@
 
 #if CONFIG_FASTPATH
 /*
- * Leaving a fast path: a jump (not a call, so no return address is saved)
- * to an exit that never returns: context_restore(frame) or
- * fastpath_return(frame) (vectors.S), or a trampoline to ordinary C. The
- * "memory" clobber keeps every store before the jump.
+ * Leaving a fast path: a jump (not a call: x30 still holds the thread's
+ * value) to an exit that never returns: context_restore(frame) or
+ * fastpath_return(frame) (vectors.S), a trampoline to ordinary C, or, when
+ * the fast path does not apply, syscall_general (FAST_BAIL). The "memory"
+ * clobber keeps every store before the jump.
  */
+#define FAST_BAIL()                                                             \
+    do {                                                                        \
+        __asm__ volatile("b syscall_general" : : : "memory");                   \
+        __builtin_unreachable();                                                \
+    } while (0)
+/* Back into the calling thread: fastpath_return takes the frame in x6,
+ * where vectors.S passed the thread and where it usually still is. */
+#define FAST_RETURN(t)                                                          \
+    do {                                                                        \
+        register struct tcb *frame_ __asm__("x6") = (t);                        \
+        __asm__ volatile("b fastpath_return" : : "r"(frame_) : "memory");       \
+        __builtin_unreachable();                                                \
+    } while (0)
 #define FAST_JUMP1(target, a)                                                   \
     do {                                                                        \
         register u64 arg0_ __asm__("x0") = (u64)(a);                            \
@@ -132,12 +148,12 @@ static inline __attribute__((always_inline)) void fast_save_rest(struct tcb *t)
                      "mrs %0, sp_el0\n\t"
                      "mrs %1, elr_el1\n\t"
                      "mrs %2, spsr_el1\n\t"
-                     "str %0, [%3, %4]\n\t"
+                     "stp x30, %0, [%3, %4]\n\t"
                      "stp %1, %2, [%3, %5]\n\t"
                      "mrs %0, tpidr_el0\n\t"
                      "str %0, [%3, %6]"
                      : "=&r"(a), "=&r"(b), "=&r"(c)
-                     : "r"(t), "i"(TRAP_SP_EL0), "i"(TRAP_ELR),
+                     : "r"(t), "i"(TRAP_X0 + 30 * 8), "i"(TRAP_ELR),
                        "i"(__builtin_offsetof(struct tcb, tpidr_el0))
                      : "memory");
 }
@@ -175,29 +191,32 @@ fast_switch(struct cpu *cpu, struct tcb *prev, struct tcb *next)
 
 /* Puts t (runnable, not current, in no queue, on this cpu) at the back or
  * the front of its ready queue: sched.c's queue_insert with the core
- * already known. */
+ * already known. An empty queue is the expected case. */
 static inline __attribute__((always_inline)) void fast_enqueue(struct cpu *cpu, struct tcb *t,
                                                                bool front)
 {
-    unsigned prio = t->priority;
+    u64 prio = t->priority;
+    __asm__("" : "+r"(prio));   /* one load: GCC would read the byte again */
     struct ready_queue *q = &cpu->ready[prio];
+    struct tcb *head = q->head;
 
-    if (q->head == NULL) {
+    t->in_ready_queue = 1;
+    if (__builtin_expect(head == NULL, 1)) {
         t->sched_next = t->sched_prev = NULL;
         q->head = q->tail = t;
+        prio_bitmap_set(&cpu->ready_bitmap, (unsigned)prio);
     } else if (front) {
         t->sched_prev = NULL;
-        t->sched_next = q->head;
-        q->head->sched_prev = t;
+        t->sched_next = head;
+        head->sched_prev = t;
         q->head = t;
     } else {
+        struct tcb *tail = q->tail;
         t->sched_next = NULL;
-        t->sched_prev = q->tail;
-        q->tail->sched_next = t;
+        t->sched_prev = tail;
+        tail->sched_next = t;
         q->tail = t;
     }
-    t->in_ready_queue = 1;
-    prio_bitmap_set(&cpu->ready_bitmap, prio);
 }
 
 /* Takes the first thread of the highest non-empty ready queue, or NULL:
@@ -231,24 +250,24 @@ static inline __attribute__((always_inline)) struct tcb *fast_endpoint_pop(struc
     struct tcb *t = ep->head, *next = t->ipc_next;
 
     ep->head = next;
-    if (next != NULL) {
-        next->ipc_prev = NULL;
-    } else {
+    if (__builtin_expect(next == NULL, 1)) {
         ep->tail = NULL;
         ep->state = EP_IDLE;
+    } else {
+        next->ipc_prev = NULL;
     }
     return t;
 }
 
 /* Message words 0-3 and the message info, as the slow path would set them.
- * The words come from the sender's frame rather than the registers they
- * arrived in: with ten registers to work in, keeping four of them for the
- * words would cost more in spills. */
+ * They come from the sender's frame rather than the registers they arrived
+ * in: with ten registers to work in, keeping five of them live would cost
+ * more in spills. */
 static inline __attribute__((always_inline)) void fast_transfer(struct tcb *to, u64 badge,
-                                                                u64 info, const struct tcb *from)
+                                                                const struct tcb *from)
 {
     to->ctx.x[0] = badge;
-    to->ctx.x[1] = received_info(info);
+    to->ctx.x[1] = received_info(from->ctx.x[1]);
     to->ctx.x[2] = from->ctx.x[2];
     to->ctx.x[3] = from->ctx.x[3];
     to->ctx.x[4] = from->ctx.x[4];
@@ -260,40 +279,42 @@ static inline __attribute__((always_inline)) void fast_transfer(struct tcb *to, 
 /* A Call on a kernel object: a successful Frame Map here, anything else
  * through the general invocation (without a second lookup). Entered from
  * fastpath_call through fastpath_invoke_kstack (vectors.S), so it runs on
- * the kernel stack and may save x30 there; returning still returns to
- * vectors.S. */
-void fastpath_invoke(struct tcb *t, struct cte *slot)
+ * the kernel stack (it needs more registers than the others and may
+ * spill); x30 and x10-x29 are still the thread's. */
+__noreturn void fastpath_invoke(struct tcb *t, struct cte *slot)
 {
     if (cap_type(slot->cap) == LAKE_OBJ_FRAME_4K &&
         lake_msginfo_label(t->ctx.x[1]) == LAKE_FRAME_MAP && frame_map_fast(t, slot))
-        FAST_JUMP1(fastpath_return, t);
+        FAST_RETURN(t);
     fast_save_rest(t);
     FAST_JUMP2(fastpath_invoke_general, t, slot);
 }
 
 FASTPATH_SYSCALL(fastpath_call)
 {
-    (void)mr0, (void)mr1, (void)mr2, (void)mr3;
+    (void)info, (void)mr0, (void)mr1, (void)mr2, (void)mr3;
     struct cte *slot = tcb_cache_lookup(t, cptr);
     u64 w0 = slot->cap.w0;
     unsigned type = cap_w0_type(w0);
 
     if (type != LAKE_OBJ_ENDPOINT) {
         if (type == LAKE_OBJ_NULL || type == LAKE_OBJ_NOTIFICATION || type == LAKE_OBJ_REPLY)
-            return;
+            FAST_BAIL();
         FAST_JUMP2(fastpath_invoke_kstack, t, slot);
     }
-    if (!fast_message(info) || !cap_w0_has(w0, LAKE_RIGHT_WRITE) ||
+    /* info from the frame: holding the register across the lookup would
+     * cost a spill (ten registers to work in). */
+    if (!fast_message(t->ctx.x[1]) || !cap_w0_has(w0, LAKE_RIGHT_WRITE) ||
         !cap_w0_has(w0, LAKE_RIGHT_GRANT | LAKE_RIGHT_GRANT_REPLY))
-        return;
+        FAST_BAIL();
     struct endpoint *ep = cap_w0_ptr(w0);
     struct tcb *server = ep->head;
     if (ep->state != EP_RECEIVING || !tcb_may_replace(server, t) ||
         server->slots[TCB_SLOT_REPLY].cap.w0 != 0)      /* a reply cap or null */
-        return;
+        FAST_BAIL();
 
     fast_endpoint_pop(ep);
-    fast_transfer(server, slot->cap.data, info, t);
+    fast_transfer(server, slot->cap.data, t);
     /* One-shot reply capability for the server; the caller waits for it. */
     struct cte *reply = &server->slots[TCB_SLOT_REPLY];
     reply->cap.w0 = reply_cap_w0(t, w0);
@@ -331,31 +352,31 @@ FASTPATH_SYSCALL(fastpath_reply_recv)
 {
     (void)mr0, (void)mr1, (void)mr2, (void)mr3;
     if (!fast_message(info))
-        return;
+        FAST_BAIL();
     /* The lookup first: it needs the most registers, and few are live. */
     u64 w0 = tcb_cache_lookup(t, cptr)->cap.w0;
     if (cap_w0_type(w0) != LAKE_OBJ_ENDPOINT || !cap_w0_has(w0, LAKE_RIGHT_READ))
-        return;
+        FAST_BAIL();
     struct cte *reply = &t->slots[TCB_SLOT_REPLY];
     u64 reply_w0 = reply->cap.w0;
     if (cap_w0_type(reply_w0) != LAKE_OBJ_REPLY)
-        return;
+        FAST_BAIL();
     struct endpoint *ep = cap_w0_ptr(w0);
     struct tcb *client = cap_w0_ptr(reply_w0);
     if (ep->state == EP_SENDING || client->state != THREAD_BLOCKED_REPLY ||
         notification_pending_for(t) || !tcb_may_replace(client, t))
-        return;
+        FAST_BAIL();
     unsigned fault = client->fault_kind;
-    if (fault != LAKE_FAULT_NONE && !fast_fault_reply_ok(fault, info))
-        return;
+    if (fault != LAKE_FAULT_NONE && !fast_fault_reply_ok(fault, t->ctx.x[1]))
+        FAST_BAIL();
 
     /* Reply. */
     reply->cap = cap_null();
     client->reply_slot = NULL;
     if (fault == LAKE_FAULT_NONE)
-        fast_transfer(client, 0, info, t);
+        fast_transfer(client, 0, t);
     else
-        fast_fault_resume(client, fault, info, t);
+        fast_fault_resume(client, fault, t->ctx.x[1], t);
 
     /* Wait on the endpoint: at the back of its queue of receivers. */
     struct tcb *tail = ep->tail;
@@ -437,39 +458,41 @@ FASTPATH_SYSCALL(fastpath_signal)
     u64 w0 = slot->cap.w0;
 
     if (cap_w0_type(w0) != LAKE_OBJ_NOTIFICATION || !cap_w0_has(w0, LAKE_RIGHT_WRITE))
-        return;
+        FAST_BAIL();
     struct notification *n = cap_w0_ptr(w0);
     struct tcb *bound = ntfn_bound(n);
     if (bound != NULL && bound->state == THREAD_BLOCKED_RECV)
-        return;     /* wakes a thread out of an endpoint Recv: slow path */
+        FAST_BAIL();     /* wakes a thread out of an endpoint Recv: slow path */
     struct tcb *waiter = n->head;
     if (waiter == NULL) {
         n->word |= slot->cap.data;
         ntfn_set_pending(n, true);
-        FAST_JUMP1(fastpath_return, t);
+        FAST_RETURN(t);
     }
-    if (waiter->cpu != t->cpu)
-        return;
+    /* Same core (low byte 0), and whether the waiter outranks us. */
+    s32 key_diff = (s32)(tcb_sched_key(waiter) - tcb_sched_key(t));
+    if (key_diff & 0xff)
+        FAST_BAIL();
 
     struct tcb *next = waiter->ipc_next;
     n->head = next;
-    if (next != NULL)
-        next->ipc_prev = NULL;
-    else
+    if (__builtin_expect(next == NULL, 1))
         n->tail = NULL;
-    waiter->ctx.x[0] = n->word | slot->cap.data;
+    else
+        next->ipc_prev = NULL;
+    /* A notification with waiters has word 0 and is not pending
+     * (notification.c): the waiter gets the badge, nothing else changes. */
+    waiter->ctx.x[0] = slot->cap.data;
     waiter->ctx.x[1] = 0;
-    n->word = 0;
-    ntfn_set_pending(n, false);
     struct cpu *cpu = this_cpu();
-    if (waiter->priority > t->priority) {
+    if (key_diff > 0) {
         /* The waiter outranks us: it runs now, we keep our place. */
         fast_enqueue(cpu, t, true);
         fast_switch(cpu, t, waiter);
     }
     waiter->state = THREAD_RUNNABLE;
     fast_enqueue(cpu, waiter, false);
-    FAST_JUMP1(fastpath_return, t);
+    FAST_RETURN(t);
 }
 
 /* Wait (Recv on a notification cap): take a pending word, or block and
@@ -481,17 +504,17 @@ FASTPATH_SYSCALL(fastpath_wait)
     u64 w0 = slot->cap.w0;
 
     if (cap_w0_type(w0) != LAKE_OBJ_NOTIFICATION || !cap_w0_has(w0, LAKE_RIGHT_READ))
-        return;
+        FAST_BAIL();
     struct notification *n = cap_w0_ptr(w0);
     struct tcb *bound = ntfn_bound(n);
     if (bound != NULL && bound != t)
-        return;     /* someone else's notification: the slow path faults */
+        FAST_BAIL();     /* someone else's notification: the slow path faults */
     if (ntfn_pending(n)) {
         t->ctx.x[0] = n->word;
         t->ctx.x[1] = 0;
         n->word = 0;
         ntfn_set_pending(n, false);
-        FAST_JUMP1(fastpath_return, t);
+        FAST_RETURN(t);
     }
     struct tcb *tail = n->tail;
     t->blocked_on = n;
@@ -518,7 +541,8 @@ FASTPATH_SYSCALL(fastpath_reply)
 {
     (void)cptr, (void)info, (void)mr0, (void)mr1, (void)mr2, (void)mr3;
     if (cap_w0_type(t->slots[TCB_SLOT_REPLY].cap.w0) != LAKE_OBJ_REPLY)
-        FAST_JUMP1(fastpath_return, t);
+        FAST_RETURN(t);
+    FAST_BAIL();
 }
 
 /* Yield: with no other ready thread at the caller's priority (none is
@@ -530,7 +554,7 @@ FASTPATH_SYSCALL(fastpath_yield)
     struct cpu *cpu = this_cpu();
 
     if (prio_bitmap_highest(&cpu->ready_bitmap) < (int)t->priority)
-        FAST_JUMP1(fastpath_return, t);
+        FAST_RETURN(t);
     fast_enqueue(cpu, t, false);
     struct tcb *next = fast_take_next(cpu);
     fast_switch(cpu, t, next);

@@ -1,7 +1,7 @@
 /*
- * The fast paths (core/fastpath.c). vectors.S calls the system-call ones
- * with the thread's x0-x5 as arguments and the thread itself; each returns
- * only when it does not apply, and the general path takes over.
+ * The fast paths (core/fastpath.c). vectors.S jumps to the system-call
+ * ones with the thread's x0-x5 as arguments and the thread itself; each
+ * jumps to syscall_general when it does not apply.
  */
 #ifndef LAKE_KERNEL_FASTPATH_H
 #define LAKE_KERNEL_FASTPATH_H
@@ -22,11 +22,11 @@ __noreturn void fastpath_invoke_general(struct tcb *t, struct cte *slot);
 __noreturn void fastpath_enter_general(struct tcb *next);
 
 #define FASTPATH_SYSCALL(name) \
-    void name(u64 cptr, u64 info, u64 mr0, u64 mr1, u64 mr2, u64 mr3, struct tcb *t)
+    __noreturn void name(u64 cptr, u64 info, u64 mr0, u64 mr1, u64 mr2, u64 mr3, struct tcb *t)
 
 FASTPATH_SYSCALL(fastpath_call);
 /* A Call on a kernel object, from fastpath_call. */
-void fastpath_invoke(struct tcb *t, struct cte *slot);
+__noreturn void fastpath_invoke(struct tcb *t, struct cte *slot);
 FASTPATH_SYSCALL(fastpath_reply_recv);
 FASTPATH_SYSCALL(fastpath_signal);
 FASTPATH_SYSCALL(fastpath_wait);

@@ -3,6 +3,11 @@
  * a badge in and wakes one waiter (which takes and clears both); a signal
  * with badge 0 still wakes. A notification bound to a TCB also completes
  * that thread's endpoint Recv.
+ *
+ * Invariant (the Signal fast path relies on it): while threads wait on a
+ * notification, its word is 0 and it is not pending, since a thread waits
+ * only on a notification that is not pending, and a signal to one with
+ * waiters hands its word over at once.
  */
 #include <ipc.h>
 #include <sched.h>

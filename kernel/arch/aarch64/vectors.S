@@ -6,12 +6,12 @@
  * context_restore), so registers are stored straight into the TCB without
  * moving SP first.
  *
- * A system call saves only x0-x9 and x30 before the fast paths run
+ * A system call saves only x0-x9 before the fast paths run
  * (fastpath.c is compiled so that it never touches x10-x29, which
  * therefore still hold the thread's values, and it runs without a stack):
- * a fast path that returns to the caller reloads those eleven registers
- * and leaves, one that switches stores the caller's x10-x29 and
- * SP_EL0/ELR/SPSR first. When no fast path applies, syscall_general
+ * a fast path that returns to the caller reloads those ten registers and
+ * leaves, one that switches stores the caller's x19-x30 and
+ * SP_EL0/ELR/SPSR first (system calls clobber x10-x18, docs/ABI.md). When no fast path applies, syscall_general
  * completes the frame and the general path runs on the kernel stack.
  * Every other exception and every interrupt saves the whole frame first.
  *
@@ -25,18 +25,17 @@
 #include <lake/syscall.h>
 #include <percpu.h>
 
-/* x0-x9 and x30 into the frame at SP. */
+/* x0-x9 into the frame at SP. */
 .macro SAVE_SCRATCH
     stp     x0, x1, [sp, #16 * 0]
     stp     x2, x3, [sp, #16 * 1]
     stp     x4, x5, [sp, #16 * 2]
     stp     x6, x7, [sp, #16 * 3]
     stp     x8, x9, [sp, #16 * 4]
-    str     x30, [sp, #TRAP_X0 + 30 * 8]
 .endm
 
-/* x10-x29, SP_EL0, ELR and SPSR into the frame at \base; x1-x3 are
- * scratch. (The same stores as fast_save_rest in fastpath.c.) */
+/* x10-x30, SP_EL0, ELR and SPSR into the frame at \base; x1-x3 are
+ * scratch. (fast_save_rest in fastpath.c stores the same but x10-x18.) */
 .macro SAVE_REST base
     stp     x10, x11, [\base, #16 * 5]
     stp     x12, x13, [\base, #16 * 6]
@@ -51,7 +50,7 @@
     mrs     x1, sp_el0
     mrs     x2, elr_el1
     mrs     x3, spsr_el1
-    str     x1, [\base, #TRAP_SP_EL0]
+    stp     x30, x1, [\base, #TRAP_X0 + 30 * 8]
     stp     x2, x3, [\base, #TRAP_ELR]
 .endm
 
@@ -121,13 +120,10 @@ unexpected_\vector:
     b       .
 .endm
 
-/* Call the fast path for system call number \number if x7 is it. */
+/* Go to the fast path for system call number \number if x7 is it. */
 .macro FAST number, handler
     cmn     x7, #-(\number)
-    b.ne    1f
-    bl      \handler
-    b       syscall_general
-1:
+    b.eq    \handler
 .endm
 
 .section .text
@@ -154,6 +150,9 @@ exception_vectors:
 #if CONFIG_FASTPATH
     FAST    LAKE_SYS_CALL, fastpath_call
     FAST    LAKE_SYS_REPLY_RECV, fastpath_reply_recv
+    cmn     x7, #-(LAKE_SYS_SEND)
+    ccmn    x7, #-(LAKE_SYS_NB_SEND), #4, ne    /* Z set if Send or NBSend */
+    b.eq    fastpath_signal
     b       syscall_fast
 #else
     b       syscall_general
@@ -175,24 +174,20 @@ el1_sync:
 
 #if CONFIG_FASTPATH
 /*
- * A system call other than Call and ReplyRecv (tested in the vector slot):
- * x0-x5 as the thread passed them, x6 = the thread, x7 = the number. A
- * fast path returns only when it does not apply.
+ * A system call other than Call, ReplyRecv and Send (tested in the vector
+ * slot): x0-x5 as the thread passed them, x6 = the thread, x7 = the
+ * number. A fast path that does not apply jumps to syscall_general.
  */
 syscall_fast:
-    cmn     x7, #-(LAKE_SYS_SEND)
-    ccmn    x7, #-(LAKE_SYS_NB_SEND), #4, ne    /* Z set if Send or NBSend */
-    b.ne    1f
-    bl      fastpath_signal
-    b       syscall_general
-1:  FAST    LAKE_SYS_RECV, fastpath_wait
+    FAST    LAKE_SYS_RECV, fastpath_wait
     FAST    LAKE_SYS_REPLY, fastpath_reply
     FAST    LAKE_SYS_YIELD, fastpath_yield
     /* falls through */
 #endif
 
-/* The general path of a system call: complete the frame (x10-x29 still
+/* The general path of a system call: complete the frame (x10-x30 still
  * hold the thread's values: the fast paths leave them alone). */
+.global syscall_general
 syscall_general:
     mrs     x0, tpidr_el1
     ldr     x0, [x0, #CPU_CURRENT]
@@ -286,20 +281,19 @@ context_restore:
     RESTORE_FRAME_AND_ERET
 
 /*
- * fastpath_return(struct trap_frame *frame): back into the thread that
+ * fastpath_return (frame in x6): back into the thread that
  * made the system call, which the fast path did not switch away from. Only
- * x0-x9 and x30 were saved (and the fast path may have changed x0-x5 in
- * the frame); the rest, SP_EL0, ELR and SPSR were never touched.
+ * x0-x9 were saved (and the fast path may have changed x0-x5 in the
+ * frame); the rest, SP_EL0, ELR and SPSR were never touched.
  */
 .global fastpath_return
 fastpath_return:
-    mov     sp, x0
+    mov     sp, x6
     ldp     x0, x1, [sp, #16 * 0]
     ldp     x2, x3, [sp, #16 * 1]
     ldp     x4, x5, [sp, #16 * 2]
     ldp     x6, x7, [sp, #16 * 3]
     ldp     x8, x9, [sp, #16 * 4]
-    ldr     x30, [sp, #TRAP_X0 + 30 * 8]
     eret
 
 /* The idle thread: EL1t, interrupts enabled, sleeps until one arrives. */
