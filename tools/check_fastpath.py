@@ -4,7 +4,7 @@
 The fast paths run while x10-x30 still hold the interrupted thread's
 values and SP still points at its frame (kernel/core/fastpath.c), so their
 code may store those registers (fast_save_rest does) but never write them,
-must not use the stack (but for the two functions entered on the kernel
+must not use the stack (but for fastpath_invoke, entered on the kernel
 stack), and leave by jumping (FAST_JUMP*, FAST_BAIL) to an exit that never
 returns: no call and no return. GCC's -ffixed-xN, inlining and those jumps
 make that so; this check keeps it so if a flag, an inlining decision or an
@@ -22,12 +22,11 @@ CALL = re.compile(r"\bbl?\s+[0-9a-f]+ <([A-Za-z_][A-Za-z_0-9]*)(?:\+0x[0-9a-f]+)
 
 # Where a fast path may jump to leave (besides this object's functions).
 NORETURN = {"fastpath_return", "context_restore", "fastpath_invoke_general",
-            "fastpath_enter_general", "fastpath_invoke_kstack", "syscall_general"}
+            "fastpath_enter_general", "fastpath_invoke_kstack", "syscall_general",
+            "fault_general"}
 # Entered on the kernel stack (vectors.S): they may use it, but x10-x30 are
 # still the thread's.
-ON_KERNEL_STACK = {"fastpath_invoke", "fastpath_fault"}
-# Called (bl) with its frame complete: it may return when it does not apply.
-MAY_RETURN = {"fastpath_fault"}
+ON_KERNEL_STACK = {"fastpath_invoke"}
 SP = re.compile(r"\b(w?sp)\b")
 
 
@@ -56,7 +55,7 @@ def main():
             elif callee not in NORETURN and callee not in local:
                 errors.append(f"{function}: jumps to {callee}, which may return")
             continue
-        if mnemonic == "ret" and function not in MAY_RETURN:
+        if mnemonic == "ret":
             errors.append(f"{function}: returns (a fast path only jumps)")
             continue
         if SP.search(operands) and function not in ON_KERNEL_STACK:

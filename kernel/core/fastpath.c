@@ -26,7 +26,8 @@
  *   calls, docs/ABI.md); only after that may ordinary C
  *   run, through the trampolines in vectors.S that move to the kernel
  *   stack (fastpath_invoke_general, fastpath_enter_general);
- * - a fault arrives with its whole frame saved, on the kernel stack.
+ * - a fault arrives with its whole frame saved (and leaves to
+ *   fault_general when the fast path does not apply).
  *
  * cpu->yield_requested is false at every system call: only Yield and the
  * timer tick set it, and both leave through schedule(), which clears it. So
@@ -57,11 +58,12 @@
  * the fast path does not apply, syscall_general (FAST_BAIL). The "memory"
  * clobber keeps every store before the jump.
  */
-#define FAST_BAIL()                                                             \
+#define FAST_BAIL_TO(general)                                                   \
     do {                                                                        \
-        __asm__ volatile("b syscall_general" : : : "memory");                   \
+        __asm__ volatile("b " #general : : : "memory");                         \
         __builtin_unreachable();                                                \
     } while (0)
+#define FAST_BAIL() FAST_BAIL_TO(syscall_general)
 /* Back into the calling thread: fastpath_return takes the frame in x6,
  * where vectors.S passed the thread and where it usually still is. */
 #define FAST_RETURN(t)                                                          \
@@ -397,42 +399,44 @@ FASTPATH_SYSCALL(fastpath_reply_recv)
 
 /*
  * Any exception from a thread but a system call or an FP trap (vectors.S
- * sorts them; the frame is complete): a VM fault for data and instruction
- * aborts, else a user exception, as user_exception() classifies them. When
- * the handler waits on the fault endpoint, the message goes straight into
- * its registers and the thread blocks as if it had made a Call (what
- * fault_raise and endpoint_send do); otherwise the general path delivers
- * or reports it.
+ * sorts them and passes what it read; the frame is complete, SP still
+ * points at it): a VM fault for data and instruction aborts, else a user
+ * exception, as user_exception() classifies them. When the handler waits
+ * on the fault endpoint, the message goes straight into its registers and
+ * the thread blocks as if it had made a Call (what fault_raise and
+ * endpoint_send do); otherwise fault_general delivers or reports it.
  */
-void fastpath_fault(struct trap_frame *frame, unsigned ec)
+void fastpath_fault(struct trap_frame *frame, u64 sp_el0, u64 elr, u64 spsr, u64 far, u64 esr)
 {
+    (void)sp_el0, (void)spsr;   /* from the frame: fewer live registers */
     struct tcb *t = (struct tcb *)frame;
     u64 w0 = t->slots[TCB_SLOT_FAULT_HANDLER].cap.w0;
 
     if (cap_w0_type(w0) != LAKE_OBJ_ENDPOINT || !cap_w0_has(w0, LAKE_RIGHT_WRITE) ||
         !cap_w0_has(w0, LAKE_RIGHT_GRANT | LAKE_RIGHT_GRANT_REPLY))
-        return;
+        FAST_BAIL_TO(fault_general);
     struct endpoint *ep = cap_w0_ptr(w0);
     struct tcb *server = ep->head;
     if (ep->state != EP_RECEIVING || !tcb_may_replace(server, t) ||
         server->slots[TCB_SLOT_REPLY].cap.w0 != 0)      /* a reply cap or null */
-        return;
+        FAST_BAIL_TO(fault_general);
 
     fast_endpoint_pop(ep);
+    unsigned ec = esr_class(esr);
     server->ctx.x[0] = t->slots[TCB_SLOT_FAULT_HANDLER].cap.data;
-    server->ctx.x[2] = t->ctx.elr;
+    server->ctx.x[2] = elr;
     if (ec == ESR_EC_DABT_LOWER || ec == ESR_EC_IABT_LOWER) {
         t->fault_kind = LAKE_FAULT_VM;
         server->ctx.x[1] = lake_msginfo(LAKE_FAULT_VM, 0, 0, LAKE_VM_FAULT_LENGTH);
-        server->ctx.x[3] = t->ctx.far;
-        server->ctx.x[4] = t->ctx.esr;
+        server->ctx.x[3] = far;
+        server->ctx.x[4] = esr;
         server->ctx.x[5] = ec == ESR_EC_IABT_LOWER;
     } else {
         t->fault_kind = LAKE_FAULT_USER_EXCEPTION;
         server->ctx.x[1] = lake_msginfo(LAKE_FAULT_USER_EXCEPTION, 0, 0, LAKE_USER_EXC_LENGTH);
         server->ctx.x[3] = t->ctx.sp_el0;
         server->ctx.x[4] = t->ctx.spsr;
-        server->ctx.x[5] = t->ctx.esr;
+        server->ctx.x[5] = esr;
     }
 
     struct cte *reply = &server->slots[TCB_SLOT_REPLY];

@@ -33,7 +33,8 @@ FASTPATH_SYSCALL(fastpath_wait);
 FASTPATH_SYSCALL(fastpath_reply);
 FASTPATH_SYSCALL(fastpath_yield);
 /* Any synchronous exception from a thread that is not a system call or an
- * FP trap; the frame is complete. */
-void fastpath_fault(struct trap_frame *frame, unsigned ec);
+ * FP trap; the frame is complete, and vectors.S passes what it read. */
+__noreturn void fastpath_fault(struct trap_frame *frame, u64 sp_el0, u64 elr, u64 spsr, u64 far,
+                               u64 esr);
 
 #endif

@@ -225,26 +225,27 @@ fastpath_enter_general:                 /* (next): switch to it the general way 
 #endif
 
 /*
- * Any other synchronous exception from EL0: x0-x9 and x30 are saved, x9 =
- * ESR_EL1, w8 = its exception class. Complete the frame; then the fault
- * fast path, except for FP traps.
+ * Any other synchronous exception from EL0: x0-x9 are saved, x9 = ESR_EL1,
+ * w8 = its exception class, SP = the frame. Complete the frame; then the
+ * fault fast path (which runs without a stack, like the system-call
+ * ones), except for FP traps; fault_general when it does not apply.
  */
 thread_exception:
-    SAVE_REST sp
-    mrs     x1, far_el1
-    stp     x9, x1, [sp, #TRAP_ESR]
+    SAVE_REST sp                        /* leaves x1-x3 = SP_EL0, ELR, SPSR */
+    mrs     x4, far_el1
+    stp     x9, x4, [sp, #TRAP_ESR]
+#if CONFIG_FASTPATH
+    cmp     w8, #0x07                   /* ESR_EC_FP_ACCESS: fpu_handle_trap */
+    b.eq    fault_general
+    mov     x0, sp
+    mov     x5, x9
+    b       fastpath_fault              /* (frame, sp_el0, elr, spsr, far, esr) */
+#endif
+.global fault_general
+fault_general:
     mov     x0, sp
     KERNEL_STACK x2
     mov     x29, xzr
-#if CONFIG_FASTPATH
-    cmp     w8, #0x07                   /* ESR_EC_FP_ACCESS: fpu_handle_trap */
-    b.eq    1f
-    mov     x19, x0
-    mov     w1, w8
-    bl      fastpath_fault              /* (frame, exception class) */
-    mov     x0, x19
-1:
-#endif
     bl      handle_user_sync
     b       .
 

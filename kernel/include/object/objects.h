@@ -57,13 +57,14 @@ enum thread_state {
     THREAD_IDLE,
 };
 
-/* Slots inside a TCB. */
+/* Slots inside a TCB. The reply and fault handler slots come first: the
+ * fast paths reach them with paired stores (see struct tcb). */
 enum tcb_slot {
-    TCB_SLOT_CSPACE = 0,
+    TCB_SLOT_REPLY = 0,     /* reply cap to the thread that called this one */
+    TCB_SLOT_FAULT_HANDLER,
+    TCB_SLOT_CSPACE,
     TCB_SLOT_VSPACE,
     TCB_SLOT_IPC_BUFFER,
-    TCB_SLOT_FAULT_HANDLER,
-    TCB_SLOT_REPLY,         /* reply cap to the thread that called this one */
     TCB_NUM_SLOTS
 };
 
@@ -91,16 +92,14 @@ struct tcb {
     u8 fpu_eager;           /* switches left on which to load its FP state eagerly */
     u8 in_ready_queue;      /* in its priority's ready queue (never while current) */
 
+    /* What the fast paths touch, within reach of paired loads and stores
+     * (offsets below 512), up to the reply slot. */
     /* Scheduler queue links. */
     struct tcb *sched_next, *sched_prev;
     /* Endpoint or notification wait queue links. */
     struct tcb *ipc_next, *ipc_prev;
     void *blocked_on;       /* endpoint or notification */
-    u64 blocked_badge;      /* sender's badge */
-
     struct notification *bound_notification;
-    struct lake_ipc_buffer *ipc_buffer;     /* kernel view, or NULL */
-    vaddr_t ipc_buffer_vaddr;
     struct cte *reply_slot; /* where the reply cap to this thread lives */
     u64 reply_cap_w0;       /* word 0 of a reply cap to this thread, without grant */
     /* What the fast paths cache (core/tcb_cache.c): the TTBR0 value of the
@@ -114,8 +113,11 @@ struct tcb {
     u64 cs_high2;           /* two levels: (cptr >> cs_shift) & cs_high_mask equals this */
     u8 cs_shift;            /* bits left to the second level (0: no second level) */
 
-    /* Within reach of a paired store from the start (offset < 512). */
     struct cte slots[TCB_NUM_SLOTS];
+
+    u64 blocked_badge;      /* sender's badge */
+    struct lake_ipc_buffer *ipc_buffer;     /* kernel view, or NULL */
+    vaddr_t ipc_buffer_vaddr;
 
     u64 fault_words[10];    /* message of the fault being delivered */
     char name[16];
@@ -124,6 +126,8 @@ struct tcb {
 };
 
 _Static_assert(sizeof(struct tcb) <= (1u << LAKE_TCB_BITS), "TCB size");
+_Static_assert(__builtin_offsetof(struct tcb, slots[TCB_SLOT_REPLY]) <= 504,
+               "the fast paths write the reply slot with one paired store");
 _Static_assert(__builtin_offsetof(struct tcb, priority) == __builtin_offsetof(struct tcb, cpu) + 1 &&
                __builtin_offsetof(struct tcb, cpu) % 2 == 0, "tcb_sched_key layout");
 
