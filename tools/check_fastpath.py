@@ -23,7 +23,7 @@ CALL = re.compile(r"\bbl?\s+[0-9a-f]+ <([A-Za-z_][A-Za-z_0-9]*)(?:\+0x[0-9a-f]+)
 # Where a fast path may jump to leave (besides this object's functions).
 NORETURN = {"fastpath_return", "context_restore", "fastpath_invoke_general",
             "fastpath_enter_general", "fastpath_invoke_kstack", "syscall_general",
-            "fault_general"}
+            "fault_general", "irq_general"}
 # Entered on the kernel stack (vectors.S): they may use it, but x10-x30 are
 # still the thread's.
 ON_KERNEL_STACK = {"fastpath_invoke"}

@@ -45,8 +45,10 @@
 #include <lake/invocation.h>
 #include <lake/message.h>
 #include <lake/syscall.h>
+#include <irq.h>
 #include <object/frame_fast.h>
 #include <percpu.h>
+#include <plat/irq_decode.h>
 #include <sched.h>
 #include <tcb_cache.h>
 
@@ -178,7 +180,10 @@ fast_enter(struct cpu *cpu, struct tcb *next)
     cpu->current = next;
     sysreg_write(tpidr_el0, next->tpidr_el0);
     sysreg_write(ttbr0_el1, ttbr0);
-    sysreg_write(cpacr_el1, fp_owner ? CPACR_FPEN_ON : 0);
+    if (fp_owner)
+        sysreg_write(cpacr_el1, CPACR_FPEN_ON);
+    else
+        sysreg_write(cpacr_el1, 0);     /* xzr */
     FAST_JUMP1(context_restore, next);
 }
 
@@ -446,6 +451,58 @@ void fastpath_fault(struct trap_frame *frame, u64 sp_el0, u64 elr, u64 spsr, u64
     t->state = THREAD_BLOCKED_REPLY;
     t->tpidr_el0 = sysreg_read(tpidr_el0);
     fast_enter(this_cpu(), server);
+}
+
+/* ---- interrupts ----------------------------------------------------------- */
+
+/*
+ * An interrupt from a thread (or the idle thread; the frame is complete,
+ * SP still points at it) when one peripheral line and nothing else is
+ * pending, and its notification has no bound thread: what irq_deliver,
+ * notification_signal, sched_wake and schedule do, inline. The line is
+ * masked until the driver acknowledges it; a waiter that outranks the
+ * interrupted thread runs at once (which keeps its place at the front of
+ * its queue), one that does not is queued. Anything else (the timer tick,
+ * several lines, no handler, a bound notification, a waiter on another
+ * core) goes to irq_general.
+ */
+void fastpath_irq(struct trap_frame *frame)
+{
+    struct tcb *t = (struct tcb *)frame;
+    struct cpu *cpu = this_cpu();
+    int irq = plat_irq_sole_pending(cpu->id);
+
+    if (irq < 0)
+        FAST_BAIL_TO(irq_general);
+    struct cte *slot = &irq_lines[irq].notification;
+    u64 w0 = slot->cap.w0;
+    if (cap_w0_type(w0) != LAKE_OBJ_NOTIFICATION)
+        FAST_BAIL_TO(irq_general);
+    struct notification *n = cap_w0_ptr(w0);
+    struct tcb *waiter = n->head;
+    if (ntfn_bound(n) != NULL || waiter == NULL || waiter->cpu != cpu->id)
+        FAST_BAIL_TO(irq_general);
+
+    plat_irq_mask_line((unsigned)irq);
+    struct tcb *next = waiter->ipc_next;
+    n->head = next;
+    if (__builtin_expect(next == NULL, 1))
+        n->tail = NULL;
+    else
+        next->ipc_prev = NULL;
+    /* Word 0 and not pending while it has waiters (notification.c). */
+    waiter->ctx.x[0] = slot->cap.data;
+    waiter->ctx.x[1] = 0;
+    if (t == &cpu->idle || waiter->priority > t->priority) {
+        if (t != &cpu->idle) {
+            t->tpidr_el0 = sysreg_read(tpidr_el0);
+            fast_enqueue(cpu, t, true);
+        }
+        fast_enter(cpu, waiter);
+    }
+    waiter->state = THREAD_RUNNABLE;
+    fast_enqueue(cpu, waiter, false);
+    FAST_JUMP1(context_restore, t);
 }
 
 /* ---- notifications ----------------------------------------------------- */

@@ -32,6 +32,8 @@ FASTPATH_SYSCALL(fastpath_signal);
 FASTPATH_SYSCALL(fastpath_wait);
 FASTPATH_SYSCALL(fastpath_reply);
 FASTPATH_SYSCALL(fastpath_yield);
+/* An interrupt from a thread; the frame is complete. */
+__noreturn void fastpath_irq(struct trap_frame *frame);
 /* Any synchronous exception from a thread that is not a system call or an
  * FP trap; the frame is complete, and vectors.S passes what it read. */
 __noreturn void fastpath_fault(struct trap_frame *frame, u64 sp_el0, u64 elr, u64 spsr, u64 far,

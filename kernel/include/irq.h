@@ -6,7 +6,17 @@
 #ifndef LAKE_KERNEL_IRQ_H
 #define LAKE_KERNEL_IRQ_H
 
+#include <object/objects.h>
 #include <types.h>
+
+/* Per peripheral line: handed out as an IRQHandler, and the notification
+ * it signals (a copy of the bound cap, or null). */
+struct irq_line {
+    bool claimed;
+    struct cte notification;
+};
+
+extern struct irq_line irq_lines[LAKE_NUM_IRQS];
 
 void irq_init(void);
 void irq_init_percpu(void);

@@ -11,10 +11,7 @@
 #include <ipc.h>
 #include <irq.h>
 
-static struct {
-    bool claimed;
-    struct cte notification;    /* bound notification cap, or null */
-} irq_lines[LAKE_NUM_IRQS];
+struct irq_line irq_lines[LAKE_NUM_IRQS];
 
 void irq_handler_finalise(unsigned irq)
 {

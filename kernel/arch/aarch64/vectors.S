@@ -263,9 +263,17 @@ thread_exception_el1t:
     bl      handle_user_sync
     b       .
 
+/* An interrupt from a thread: the whole frame, then the interrupt fast
+ * path (no stack), or irq_general. */
 thread_irq:
     SAVE_SCRATCH
     SAVE_REST sp
+    mov     x0, sp
+#if CONFIG_FASTPATH
+    b       fastpath_irq
+#endif
+.global irq_general
+irq_general:
     mov     x0, sp
     KERNEL_STACK x2
     mov     x29, xzr

@@ -9,6 +9,7 @@
 #include <arch/sysreg.h>
 #include <console.h>
 #include <irq.h>
+#include <plat/irq_decode.h>
 #include <plat/platform.h>
 #include <timer.h>
 
@@ -30,7 +31,7 @@ void irq_init_percpu(void)
 
 void plat_irq_mask(unsigned irq)
 {
-    mmio_write32(IC_BASE, irq < 32 ? IC_DISABLE1 : IC_DISABLE2, 1u << (irq % 32));
+    plat_irq_mask_line(irq);
 }
 
 void plat_irq_unmask(unsigned irq)

@@ -14,7 +14,7 @@
 
 #define sysreg_write(reg, val) do {                           \
     u64 _v = (u64)(val);                                      \
-    __asm__ volatile("msr " #reg ", %0" : : "r"(_v) : "memory"); \
+    __asm__ volatile("msr " #reg ", %x0" : : "rZ"(_v) : "memory"); \
 } while (0)
 
 static inline void isb(void) { __asm__ volatile("isb" ::: "memory"); }
