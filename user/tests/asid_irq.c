@@ -190,3 +190,71 @@ TEST(IRQ_008, "a device interrupt signals its notification and stays masked unti
     test_eq(badge, 0);
     test_ok(lake_irq_handler_clear(handler));
 }
+
+/* arg[0] = notification: waits once, then notes that it ran. */
+static void irq_waiter(struct test_thread *t)
+{
+    lake_word_t badge = 0;
+    lake_wait(t->arg[0], &badge);
+    t->result[1] = badge;
+    t->result[0] = 1;
+}
+
+/* arg[0] = notification: signals it once (it runs only when every other
+ * thread of the test is blocked). */
+static void signal_when_idle(struct test_thread *t)
+{
+    lake_signal(t->arg[0]);
+}
+
+/* Raises the timer interrupt once for a thread waiting at `priority` and
+ * spins until the timer has certainly matched. Returns whether the waiter
+ * ran during the spin. */
+static bool interrupt_during_spin(struct test_env *env, volatile uint32_t *st, lake_cptr_t handler,
+                                  lake_cptr_t ntfn, unsigned priority)
+{
+    struct test_thread t, idle;
+    test_thread_init(env, &t, irq_waiter, priority, 0);
+    t.arg[0] = ntfn;
+    test_thread_start(&t);
+    /* Block until the waiter waits: the lowest thread runs only then. */
+    lake_cptr_t go = test_new(env, LAKE_OBJ_NOTIFICATION, 0);
+    test_thread_init(env, &idle, signal_when_idle, env->priority - 20, 0);
+    idle.arg[0] = go;
+    test_thread_start(&idle);
+    lake_wait(go, NULL);
+    test_thread_join(&idle);
+    st[ST_CS] = ST_MATCH1;
+    uint32_t due = st[ST_CLO] + 50;
+    st[ST_C1] = due;
+    test_ok(lake_irq_handler_ack(handler));
+    while ((int32_t)(st[ST_CLO] - due) < 200 && t.result[0] == 0)
+        ;
+    bool ran = t.result[0] != 0;
+    st[ST_CS] = ST_MATCH1;
+    test_thread_join(&t);
+    test_eq(t.result[0], 1);
+    test_eq(t.result[1], 0x80);
+    return ran;
+}
+
+TEST(IRQ_009, "an interrupt runs its handler thread at once only if it outranks the running one")
+{
+    test_assert(env->device_untyped != 0);
+    unsigned pages = (unsigned)((TEST_SYSTEM_TIMER_PADDR - env->device_untyped_paddr) >> 12) + 1;
+    lake_cptr_t first = test_slot(env);
+    for (unsigned i = 1; i < pages; i++)
+        test_slot(env);
+    test_ok(lake_untyped_retype(env->device_untyped, LAKE_OBJ_FRAME_4K, 0, ROOT, 0, 0, first,
+                                pages));
+    test_map(env, first + pages - 1, TEST_FREE_VADDR, LAKE_RIGHTS_RW, LAKE_ATTR_DEVICE);
+    volatile uint32_t *st = (volatile uint32_t *)TEST_FREE_VADDR;
+    lake_cptr_t handler = test_slot(env);
+    test_ok(lake_irq_control_get(env->irq_control, ST_IRQ, ROOT, handler, D));
+    lake_cptr_t ntfn = test_new(env, LAKE_OBJ_NOTIFICATION, 0);
+    test_ok(lake_irq_handler_set_notification(handler, test_mint(env, ntfn, LAKE_RIGHTS_ALL, 0x80)));
+
+    test_assert(interrupt_during_spin(env, st, handler, ntfn, env->priority + 10));
+    test_assert(!interrupt_during_spin(env, st, handler, ntfn, env->priority - 10));
+    test_ok(lake_irq_handler_clear(handler));
+}

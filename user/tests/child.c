@@ -116,9 +116,11 @@ static void __attribute__((noreturn)) thread_entry(struct test_thread *t)
 {
     lake_ipc_buffer = (struct lake_ipc_buffer *)t->ipc_buffer;
     t->fn(t);
+    /* After the signal the joiner may reuse *t (often a stack local). */
+    lake_cptr_t self = t->tcb;
     lake_signal(t->done);
     for (;;)
-        lake_tcb_suspend(t->tcb);
+        lake_tcb_suspend(self);
 }
 
 void test_thread_init(struct test_env *env, struct test_thread *t,
