@@ -16,7 +16,6 @@ KERNEL_SRCS := \
 	kernel/arch/aarch64/boot.S \
 	kernel/arch/aarch64/vectors.S \
 	kernel/arch/aarch64/boot_mmu.c \
-	kernel/arch/aarch64/fpu_regs.S \
 	kernel/arch/aarch64/esr.c \
 	kernel/arch/aarch64/exception.c \
 	kernel/arch/aarch64/fpu.c \

@@ -164,26 +164,23 @@ static inline __attribute__((always_inline)) void fast_save_rest(struct tcb *t)
 
 /* Makes next (runnable, in no queue, not the idle thread) current and
  * enters it; the previous thread's frame is complete. FP access is on
- * exactly for the owner of the FP registers; a thread due an eager FP
- * load, or one whose TTBR0 value is not cached, goes the general way. No
- * isb after the TTBR0 and CPACR writes: the kernel does not touch user
- * memory or FP registers, and the eret synchronises. */
+ * exactly for the owner of the FP registers, and a thread due an eager FP
+ * load gets it here (fpu_switch_on, all inline); a thread whose TTBR0
+ * value is not cached goes the general way. No isb after the TTBR0 and
+ * CPACR writes: the kernel does not touch user memory, and the eret
+ * synchronises. */
 static inline __attribute__((always_inline)) __noreturn void
 fast_enter(struct cpu *cpu, struct tcb *next)
 {
     u64 ttbr0 = next->ttbr0;
-    bool fp_owner = cpu->fpu_owner == next;
 
     next->state = THREAD_RUNNABLE;
-    if (ttbr0 == 0 || (!fp_owner && next->fpu_eager != 0))
+    if (ttbr0 == 0)
         FAST_JUMP1(fastpath_enter_general, next);
     cpu->current = next;
     sysreg_write(tpidr_el0, next->tpidr_el0);
     sysreg_write(ttbr0_el1, ttbr0);
-    if (fp_owner)
-        sysreg_write(cpacr_el1, CPACR_FPEN_ON);
-    else
-        sysreg_write(cpacr_el1, 0);     /* xzr */
+    fpu_switch_on(cpu, next);
     FAST_JUMP1(context_restore, next);
 }
 

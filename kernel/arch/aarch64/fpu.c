@@ -39,18 +39,6 @@ void fpu_handle_trap(struct tcb *t)
         fpu_take(cpu, t);
 }
 
-/* next->fpu_used is set: it trapped before. */
-void fpu_load_eagerly(struct cpu *cpu, struct tcb *next)
-{
-    fpu_enable(true);
-    next->fpu_eager--;
-    if (cpu->fpu_owner != NULL)
-        fpu_swap(&cpu->fpu_owner->fpu, &next->fpu);
-    else
-        fpu_load(&next->fpu);
-    cpu->fpu_owner = next;
-}
-
 void fpu_release(struct tcb *t)
 {
     struct cpu *cpu = this_cpu();
