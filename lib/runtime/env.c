@@ -387,27 +387,38 @@ static const struct vspace_ops env_vspace_ops = {
     .meta_free = arena_free,
 };
 
-/* Map the untyped records and the arena a little ahead of their use (lock
- * held). Mapping takes records and arena blocks itself, well inside the
- * slack, so the loops end. */
-static int env_prepare(void)
+/* The untyped records mapped fall short of those in use plus the slack. */
+static inline bool records_short(void)
 {
-    if (env.records_moved) {
-        lake_word_t want = LAKE_ENV_NODES_BASE +
-            ((lake_word_t)lake_untyped_records_touched(&env.pool) + RECORD_SLACK) *
-            sizeof(struct lake_untyped_node);
-        lake_word_t top = LAKE_ENV_NODES_BASE +
-            (lake_word_t)LAKE_ENV_MAX_NODES * sizeof(struct lake_untyped_node);
-        while (env.records_mapped < want && env.records_mapped < top) {
-            int error = vspace_map(&env.vs, env.records_mapped, 1, NULL);
-            if (error)
-                return error;
-            env.records_mapped += PAGE;
-        }
+    if (!env.records_moved)
+        return false;
+    lake_word_t want = LAKE_ENV_NODES_BASE +
+        ((lake_word_t)lake_untyped_records_touched(&env.pool) + RECORD_SLACK) *
+        sizeof(struct lake_untyped_node);
+    lake_word_t top = LAKE_ENV_NODES_BASE +
+        (lake_word_t)LAKE_ENV_MAX_NODES * sizeof(struct lake_untyped_node);
+    return env.records_mapped < want && env.records_mapped < top;
+}
+
+/* The arena mapped ahead of its next allocation falls short of the slack. */
+static inline bool arena_short(void)
+{
+    lake_word_t used_to = env.arena_in_region ? env.arena_next : LAKE_ENV_META_BASE;
+    return env.arena_mapped - used_to < ARENA_SLACK &&
+           env.arena_mapped < LAKE_ENV_META_BASE + LAKE_ENV_META_SIZE;
+}
+
+/* Mapping takes records and arena blocks itself, well inside the slack,
+ * so the loops end. */
+static int __attribute__((noinline)) env_prepare_slow(void)
+{
+    while (records_short()) {
+        int error = vspace_map(&env.vs, env.records_mapped, 1, NULL);
+        if (error)
+            return error;
+        env.records_mapped += PAGE;
     }
-    while (env.arena_mapped - (env.arena_in_region ? env.arena_next : LAKE_ENV_META_BASE) <
-               ARENA_SLACK &&
-           env.arena_mapped < LAKE_ENV_META_BASE + LAKE_ENV_META_SIZE) {
+    while (arena_short()) {
         int error = vspace_map(&env.vs, env.arena_mapped, 1, NULL);
         if (error)
             return error;
@@ -416,6 +427,15 @@ static int env_prepare(void)
             env.arena_limit = env.arena_mapped;
     }
     return LAKE_OK;
+}
+
+/* Map the untyped records and the arena a little ahead of their use (lock
+ * held); inline, since it usually has nothing to do. */
+static inline int env_prepare(void)
+{
+    if (!records_short() && !arena_short())
+        return LAKE_OK;
+    return env_prepare_slow();
 }
 
 /* ---- public allocation ------------------------------------------------------ */
@@ -897,7 +917,7 @@ static bool pager_handle(lake_msginfo_t info)
         bool prefetch = lake_get_mr(LAKE_VM_FAULT_IS_PREFETCH) != 0;
         bool write = !prefetch && (fsr & (1u << 6)) != 0;
         const char *reason = NULL;
-        env_lock();
+        lake_mutex_lock(&env.lock);     /* env_lock without the probe: this is the pager */
         int error = env_prepare();
         enum vspace_fault_action action = VSPACE_KILL;
         if (error == LAKE_OK)

@@ -251,6 +251,10 @@ static size_t region_index(const struct vspace *vs, lake_word_t vaddr)
 
 struct vspace_region *vspace_find(const struct vspace *vs, lake_word_t vaddr)
 {
+    /* Faults come in runs through one region (a heap or a buffer growing). */
+    struct vspace_region *hint = vs->hint;
+    if (hint != NULL && vaddr - hint->start < hint->end - hint->start)
+        return hint;
     size_t i = region_index(vs, vaddr);
     if (i < vs->count && vs->regions[i]->start <= vaddr)
         return vs->regions[i];
@@ -603,6 +607,8 @@ int vspace_release(struct vspace *vs, struct vspace_region *r)
         return LAKE_FAILED_LOOKUP;
     memmove(&vs->regions[i], &vs->regions[i + 1], (vs->count - i - 1) * sizeof(*vs->regions));
     vs->count--;
+    if (vs->hint == r)
+        vs->hint = NULL;
     region_free(vs, r);
     return LAKE_OK;
 }
@@ -615,6 +621,7 @@ void vspace_destroy(struct vspace *vs)
     meta_free(vs, vs->tables.keys);
     meta_free(vs, vs->tables.caps);
     vs->regions = NULL;
+    vs->hint = NULL;
     vs->count = vs->capacity = 0;
     memset(&vs->tables, 0, sizeof(vs->tables));
 }
@@ -660,5 +667,6 @@ enum vspace_fault_action vspace_handle_fault(struct vspace *vs, lake_word_t addr
         return VSPACE_KILL;
     }
     vs->faults_resolved++;
+    vs->hint = r;
     return VSPACE_RESUME;
 }

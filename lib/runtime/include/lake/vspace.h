@@ -118,6 +118,7 @@ struct vspace {
     lake_word_t next_fit;           /* where the next next-fit search starts */
     struct vspace_region **regions; /* sorted by start */
     size_t count, capacity;
+    struct vspace_region *hint;     /* where the last fault was resolved (or NULL) */
     struct vspace_table_set tables;
     lake_word_t last_leaf;          /* (vaddr >> 21) + 1 of a 2 MiB known to have all tables */
     /* Statistics. */
