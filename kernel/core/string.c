@@ -10,9 +10,26 @@
 /* DC ZVA needs normal memory, i.e. the MMU on: set by kernel_main. */
 bool memset_zva_enabled;
 
+/* n is a multiple of ZVA_BYTES; eight blocks per iteration while they
+ * last, so the loop costs little beside the DC ZVAs (a 4 KiB page: 88
+ * instructions instead of 256). */
 static void zero_blocks(u8 *d, size_t n)
 {
-    for (u8 *end = d + n; d < end; d += ZVA_BYTES)
+    u8 *end = d + n;
+    for (; end - d >= 8 * ZVA_BYTES; d += 8 * ZVA_BYTES)
+        __asm__ volatile("dc zva, %0\n\t"
+                         "dc zva, %1\n\t"
+                         "dc zva, %2\n\t"
+                         "dc zva, %3\n\t"
+                         "dc zva, %4\n\t"
+                         "dc zva, %5\n\t"
+                         "dc zva, %6\n\t"
+                         "dc zva, %7"
+                         : : "r"(d), "r"(d + ZVA_BYTES), "r"(d + 2 * ZVA_BYTES),
+                           "r"(d + 3 * ZVA_BYTES), "r"(d + 4 * ZVA_BYTES), "r"(d + 5 * ZVA_BYTES),
+                           "r"(d + 6 * ZVA_BYTES), "r"(d + 7 * ZVA_BYTES)
+                         : "memory");
+    for (; d < end; d += ZVA_BYTES)
         __asm__ volatile("dc zva, %0" : : "r"(d) : "memory");
 }
 

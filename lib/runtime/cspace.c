@@ -154,7 +154,10 @@ static bool can_grow(const struct lake_cspace *cs)
     return next_free_index(cs) < cs->layout.end_index;
 }
 
-/* Find `count` consecutive free slots in node n; returns the first or -1. */
+/* Find `count` consecutive free slots in node n; returns the first or -1.
+ * Whole runs at a time: a word without free bits is skipped at once, and
+ * within a word the next free bit and the length of a free run come from
+ * counting trailing zeros. */
 static long find_run(const struct lake_cspace *cs, unsigned n, unsigned count)
 {
     const struct lake_cspace_node *node = &cs->nodes[n];
@@ -162,19 +165,27 @@ static long find_run(const struct lake_cspace *cs, unsigned n, unsigned count)
         return -1;
     const uint64_t *bits = node_bits(cs, n);
     unsigned slots = L2_SLOTS(cs);
-    unsigned start = count == 1 ? node->hint * 64u : 0;
-    unsigned run = 0;
-    for (unsigned s = start; s < slots; s++) {
-        if (count == 1 && (s & 63) == 0 && bits[s / 64] == 0) {
-            s += 63;
+    unsigned s = count == 1 ? node->hint * 64u : 0;
+    unsigned run = 0, run_start = 0;
+    while (s < slots) {
+        uint64_t w = bits[s / 64] >> (s & 63);     /* bit 0: slot s */
+        if (w == 0) {                               /* nothing free in the word from s */
+            run = 0;
+            s = (s | 63) + 1;
             continue;
         }
-        if (bits[s / 64] >> (s & 63) & 1) {
-            if (++run == count)
-                return (long)(s + 1 - count);
-        } else {
+        if ((w & 1) == 0) {                         /* used slots up to the next free one */
             run = 0;
+            s += (unsigned)__builtin_ctzll(w);
+            continue;
         }
+        unsigned ones = ~w == 0 ? 64 : (unsigned)__builtin_ctzll(~w);
+        if (run == 0)
+            run_start = s;
+        run += ones;
+        s += ones;
+        if (run >= count)
+            return (long)run_start;
     }
     return -1;
 }

@@ -348,3 +348,48 @@ TEST(add_node_and_random)
     for (int i = 0; i < fake.install_calls && i < 64; i++)
         CHECK(fake.installed[i] != 3);
 }
+
+/* Ranges in a fragmented node: each one is the lowest run of free slots
+ * long enough (a reference bitmap says which are free). */
+TEST(ranges_in_fragmented_node)
+{
+    setup(16, 2);                       /* one second-level CNode, no growth */
+    lake_cptr_t base;
+    CHECK_EQ(lake_cspace_alloc(&cs, &base), LAKE_OK);
+    lake_word_t index, slot0;
+    CHECK(lake_cspace_decode(&cs, base, &index, &slot0));
+    CHECK_EQ(slot0, 0);
+    CHECK_EQ(lake_cspace_free(&cs, base), LAKE_OK);
+    bool used[256] = { false };
+    unsigned seed = 777;
+    for (int step = 0; step < 4000; step++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned count = 1 + (seed >> 16) % 70;
+        if ((seed >> 8) % 3 != 0) {
+            long want = -1;
+            for (unsigned s = 0; s + count <= 256 && want < 0; s++) {
+                unsigned k = 0;
+                while (k < count && !used[s + k])
+                    k++;
+                if (k == count)
+                    want = s;
+            }
+            lake_cptr_t first;
+            int error = lake_cspace_alloc_range(&cs, count, &first);
+            if (want < 0) {
+                CHECK_EQ(error, LAKE_RANGE_ERROR);
+                continue;
+            }
+            CHECK_EQ(error, LAKE_OK);
+            CHECK_EQ(first, base + (lake_cptr_t)want);
+            for (unsigned k = 0; k < count; k++)
+                used[want + k] = true;
+        } else {
+            unsigned s = (seed >> 4) % 256;
+            if (used[s]) {
+                CHECK_EQ(lake_cspace_free(&cs, base + s), LAKE_OK);
+                used[s] = false;
+            }
+        }
+    }
+}
