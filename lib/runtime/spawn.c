@@ -19,9 +19,7 @@
 
 #define PAGE            LAKE_PAGE_SIZE
 #define PARENT_DEPTH    64
-#define CHILD_RADIX     LAKE_SPAWN_CNODE_RADIX
-#define CHILD_SLOTS     (1ul << CHILD_RADIX)
-#define CNODE_BITS      (CHILD_RADIX + LAKE_SLOT_BITS)
+#define MAX_SLOTS       (1ul << LAKE_SPAWN_MAX_CNODE_RADIX)
 #define TOP_BITS        (LAKE_PROC_TOP_RADIX + LAKE_SLOT_BITS)
 #define L2_BITS         (LAKE_PROC_L2_RADIX + LAKE_SLOT_BITS)
 #define DEFAULT_EP_RIGHTS (LAKE_RIGHT_WRITE | LAKE_RIGHT_GRANT | LAKE_RIGHT_GRANT_REPLY)
@@ -78,6 +76,7 @@ struct plan {
     size_t tables;                      /* page tables the child's VSpace needs */
     unsigned quota_bits;
     unsigned p_bits;                    /* size of P */
+    unsigned cnode_radix;               /* the child's first CNode */
     lake_cptr_t image_first, stack_first, tables_first, caps_first, first_free;
     struct lake_procinfo *info;         /* the page's contents (PAGE bytes) */
 };
@@ -176,7 +175,7 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
 
     /* Slots of the child's CNode. */
     size_t need = LAKE_PROC_FIRST_RANGE_SLOT + pl->num_pages + pl->stack_pages + a->num_caps;
-    if (pl->stack_pages > CHILD_SLOTS || need > CHILD_SLOTS)
+    if (pl->stack_pages > MAX_SLOTS || need > MAX_SLOTS)
         return fail(LAKE_RANGE_ERROR, "image or stack too large for the child's CNode");
 
     /* The area: IPC buffer, procinfo, guard, stack. */
@@ -213,7 +212,21 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
     pl->tables_first = pl->stack_first + pl->stack_pages;
     pl->caps_first = pl->tables_first + pl->tables;
     pl->first_free = pl->caps_first + a->num_caps;
-    if (pl->first_free > CHILD_SLOTS) {
+    if (a->cnode_radix != 0) {
+        pl->cnode_radix = a->cnode_radix;
+    } else {
+        pl->cnode_radix = ceil_log2(pl->first_free + LAKE_SPAWN_DEFAULT_SPARE_SLOTS);
+        if (pl->cnode_radix < LAKE_SPAWN_MIN_CNODE_RADIX)
+            pl->cnode_radix = LAKE_SPAWN_MIN_CNODE_RADIX;
+        if (pl->cnode_radix > LAKE_SPAWN_MAX_CNODE_RADIX)
+            pl->cnode_radix = LAKE_SPAWN_MAX_CNODE_RADIX;
+    }
+    if (pl->cnode_radix < LAKE_SPAWN_MIN_CNODE_RADIX ||
+        pl->cnode_radix > LAKE_SPAWN_MAX_CNODE_RADIX) {
+        plan_free(pl);
+        return fail(LAKE_INVALID_ARGUMENT, "CNode radix out of range");
+    }
+    if (pl->first_free > (1ul << pl->cnode_radix)) {
         plan_free(pl);
         return fail(LAKE_RANGE_ERROR, "image or stack too large for the child's CNode");
     }
@@ -222,8 +235,10 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
      * packed without padding (largest first, each size a multiple of the
      * next). */
     _Static_assert(TOP_BITS >= LAKE_PAGE_BITS && L2_BITS >= LAKE_PAGE_BITS &&
-                   TOP_BITS <= CNODE_BITS, "CNode sizes keep P packed");
-    uint64_t bytes = (1ull << CNODE_BITS) + (pl->quota_bits ? 1ull << pl->quota_bits : 0) +
+                   TOP_BITS <= LAKE_SPAWN_MIN_CNODE_RADIX + LAKE_SLOT_BITS,
+                   "CNode sizes keep P packed");
+    unsigned cnode_bits = pl->cnode_radix + LAKE_SLOT_BITS;
+    uint64_t bytes = (1ull << cnode_bits) + (pl->quota_bits ? 1ull << pl->quota_bits : 0) +
                      (1ull << TOP_BITS) + (1ull << L2_BITS) +
                      PAGE * (1 /* VSpace */ + pl->num_pages + 2 + pl->stack_pages + pl->tables) +
                      (1ull << LAKE_TCB_BITS);
@@ -241,7 +256,7 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
     info->version = LAKE_PROCINFO_VERSION;
     info->self = pl->area + LAKE_SPAWN_AREA_PROCINFO;
     info->ipc_buffer = pl->area + LAKE_SPAWN_AREA_IPC_BUFFER;
-    info->cnode_radix = CHILD_RADIX;
+    info->cnode_radix = pl->cnode_radix;
     info->cnode = LAKE_PROC_CNODE;
     info->vspace = LAKE_PROC_VSPACE;
     info->tcb = LAKE_PROC_TCB;
@@ -326,7 +341,8 @@ static int retype_into(struct build *b, lake_cptr_t slot, unsigned type, unsigne
 /* Move a parent slot's cap into slot `dest` of the child's CNode. */
 static int move_to_child(struct build *b, lake_cptr_t dest, lake_cptr_t src)
 {
-    return lake_cnode_move(b->p->cnode, dest, CHILD_RADIX, b->p->parent_cnode, src, PARENT_DEPTH);
+    return lake_cnode_move(b->p->cnode, dest, b->pl->cnode_radix, b->p->parent_cnode, src,
+                           PARENT_DEPTH);
 }
 
 /* Map the frame in t1 at vaddr of the child, adding page tables as needed
@@ -375,15 +391,18 @@ static void fill_procinfo(struct build *b, lake_word_t vaddr, void *dst)
     memcpy(dst, b->pl->info, PAGE);
 }
 
-/* T in the parent's slot b->top: the child's CNode in T[0] (no guard), an
+/* T in the parent's slot b->top: the child's CNode in T[0] (its guard makes
+ * up the bits below T that its radix does not take), an
  * empty second-level CNode in T[LAKE_PROC_L2_FIRST_INDEX] (made in t2). T
  * stays in the parent's slot until the TCB is configured with it. */
 static int build_cspace_top(struct build *b)
 {
     struct lake_process *p = b->p;
     TRY(retype_into(b, b->top, LAKE_OBJ_CNODE, LAKE_PROC_TOP_RADIX), "retype the top CNode");
+    unsigned below_top = 64 - LAKE_PROC_TOP_GUARD - LAKE_PROC_TOP_RADIX;
     TRY(lake_cnode_mint(b->top, 0, LAKE_PROC_TOP_RADIX, p->parent_cnode, p->cnode, PARENT_DEPTH,
-                        LAKE_RIGHTS_ALL, lake_cnode_guard_data(0, 0)), "put the CNode in T");
+                        LAKE_RIGHTS_ALL, lake_cnode_guard_data(0, below_top - b->pl->cnode_radix)),
+        "put the CNode in T");
     TRY(retype_into(b, b->t2, LAKE_OBJ_CNODE, LAKE_PROC_L2_RADIX), "retype a second-level CNode");
     TRY(lake_cnode_mutate(b->top, LAKE_PROC_L2_FIRST_INDEX, LAKE_PROC_TOP_RADIX, p->parent_cnode,
                           b->t2, PARENT_DEPTH, lake_cnode_guard_data(0, LAKE_PROC_L2_GUARD)),
@@ -397,18 +416,19 @@ static int build_child(struct build *b)
     struct plan *pl = b->pl;
     struct lake_process *p = b->p;
     lake_cptr_t cnode = p->cnode;
+    unsigned radix = pl->cnode_radix;
 
     /* Largest first: the CNode and the quota, in either order. */
-    bool quota_first = pl->quota_bits > CNODE_BITS;
+    bool quota_first = pl->quota_bits > radix + LAKE_SLOT_BITS;
     if (quota_first)
         TRY(retype_into(b, b->t1, LAKE_OBJ_UNTYPED, pl->quota_bits), "retype the quota");
-    TRY(retype_into(b, cnode, LAKE_OBJ_CNODE, CHILD_RADIX), "retype the CNode");
+    TRY(retype_into(b, cnode, LAKE_OBJ_CNODE, radix), "retype the CNode");
     if (pl->quota_bits && !quota_first)
         TRY(retype_into(b, b->t1, LAKE_OBJ_UNTYPED, pl->quota_bits), "retype the quota");
     if (pl->quota_bits)
         TRY(move_to_child(b, LAKE_PROC_UNTYPED, b->t1), "move the quota");
-    TRY(lake_cnode_mint(cnode, LAKE_PROC_CNODE, CHILD_RADIX, p->parent_cnode, cnode, PARENT_DEPTH,
-                        LAKE_RIGHTS_ALL, lake_cnode_guard_data(0, 64 - CHILD_RADIX)),
+    TRY(lake_cnode_mint(cnode, LAKE_PROC_CNODE, radix, p->parent_cnode, cnode, PARENT_DEPTH,
+                        LAKE_RIGHTS_ALL, lake_cnode_guard_data(0, 64 - radix)),
         "give the CNode");
     int error = build_cspace_top(b);
     if (error)
@@ -416,10 +436,10 @@ static int build_child(struct build *b)
 
     TRY(retype_into(b, p->vspace, LAKE_OBJ_VSPACE, 0), "retype the VSpace");
     TRY(lake_asid_pool_assign(a->asid_pool, p->vspace), "assign an ASID");
-    TRY(lake_cnode_copy(cnode, LAKE_PROC_VSPACE, CHILD_RADIX, p->parent_cnode, p->vspace,
+    TRY(lake_cnode_copy(cnode, LAKE_PROC_VSPACE, radix, p->parent_cnode, p->vspace,
                         PARENT_DEPTH, LAKE_RIGHTS_ALL), "give the VSpace");
     if (a->give_asid_pool)
-        TRY(lake_cnode_copy(cnode, LAKE_PROC_ASID_POOL, CHILD_RADIX, p->parent_cnode,
+        TRY(lake_cnode_copy(cnode, LAKE_PROC_ASID_POOL, radix, p->parent_cnode,
                             a->asid_pool, PARENT_DEPTH, LAKE_RIGHTS_ALL), "give the ASID pool");
 
     /* The image. */
@@ -477,13 +497,13 @@ static int build_child(struct build *b)
     TRY(lake_tcb_configure(p->tcb, fault_ep, b->top,
                            lake_cnode_guard_data(0, LAKE_PROC_TOP_GUARD), p->vspace,
                            pl->info->ipc_buffer, b->t1), "configure the TCB");
-    TRY(lake_cnode_mutate(cnode, LAKE_PROC_CSPACE_TOP, CHILD_RADIX, p->parent_cnode, b->top,
+    TRY(lake_cnode_mutate(cnode, LAKE_PROC_CSPACE_TOP, radix, p->parent_cnode, b->top,
                           PARENT_DEPTH, lake_cnode_guard_data(0, LAKE_PROC_TOP_GUARD)),
         "give the top CNode");
     TRY(move_to_child(b, LAKE_PROC_IPC_BUFFER, b->t1), "move the IPC buffer frame");
     if (a->parent_ep)
         TRY(move_to_child(b, LAKE_PROC_PARENT_EP, b->t2), "move the parent endpoint");
-    TRY(lake_cnode_copy(cnode, LAKE_PROC_TCB, CHILD_RADIX, p->parent_cnode, p->tcb, PARENT_DEPTH,
+    TRY(lake_cnode_copy(cnode, LAKE_PROC_TCB, radix, p->parent_cnode, p->tcb, PARENT_DEPTH,
                         LAKE_RIGHTS_ALL), "give the TCB");
     if (a->authority) {
         TRY(lake_tcb_set_mc_priority(p->tcb, a->authority, a->mcp), "set the MCP");
@@ -494,7 +514,7 @@ static int build_child(struct build *b)
 
     /* Extra caps. */
     for (unsigned i = 0; i < a->num_caps; i++)
-        TRY(lake_cnode_copy(cnode, pl->caps_first + i, CHILD_RADIX, p->parent_cnode, a->caps[i],
+        TRY(lake_cnode_copy(cnode, pl->caps_first + i, radix, p->parent_cnode, a->caps[i],
                             PARENT_DEPTH, LAKE_RIGHTS_ALL), "give an extra cap");
 
     lake_word_t regs[LAKE_REG_X0 + 1] = {0};
@@ -523,6 +543,7 @@ int lake_spawn(const struct lake_spawn_args *a, struct lake_process *p)
 
     p->parent_cnode = a->parent_cnode ? a->parent_cnode : LAKE_ROOT_CNODE;
     p->untyped_bits = pl.p_bits;
+    p->cnode_radix = pl.cnode_radix;
     p->entry = pl.elf.entry;
     p->procinfo_vaddr = pl.info->self;
     p->ipc_buffer = pl.info->ipc_buffer;

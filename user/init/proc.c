@@ -173,6 +173,9 @@ int proc_spawn(struct proc *parent, const char *path, const char *const *argv,
         .mcp = driver ? INIT_DRIVER_PRIORITY : INIT_PROC_PRIORITY,
         .stack_pages = 16, .quota_bits = driver ? INIT_DRIVER_QUOTA : INIT_QUOTA_BITS,
         .caps = caps, .num_caps = ncaps, .procinfo_flags = LAKE_PROCINFO_INIT_SERVICES,
+        /* Drivers keep pools of slots in their first CNode (the console's
+         * for its clients' caps); programs need a few for memory grants. */
+        .cnode_radix = driver ? LAKE_SPAWN_MAX_CNODE_RADIX : 0,
     };
     size_t bytes = lake_spawn_size(&a);
     unsigned bits = 12;

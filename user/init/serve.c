@@ -293,7 +293,7 @@ static int m_mem_more(struct lake_rpc_call *call, const struct init_mem_more_in 
     (void)out;
     CALLER(pr);
     if (in->bits < LAKE_INIT_MORE_MIN_BITS || in->bits > LAKE_INIT_MORE_MAX_BITS ||
-        in->slot == 0 || in->slot >= (1ul << LAKE_SPAWN_CNODE_RADIX))
+        in->slot == 0 || in->slot >= (1ul << pr->p.cnode_radix))
         return LAKE_STATUS_ERRNO(EINVAL);
     if (pr->nextra == INIT_MAX_EXTRA || pr->memory + (1ul << in->bits) > INIT_MAX_PROC_BYTES)
         return LAKE_STATUS_ERRNO(ENOMEM);
@@ -302,7 +302,7 @@ static int m_mem_more(struct lake_rpc_call *call, const struct init_mem_more_in 
     if (mem_block((unsigned)in->bits, &block, &cap) != LAKE_OK)
         return LAKE_STATUS_ERRNO(ENOMEM);
     /* Untyped caps cannot be copied: move it into the caller's CNode. */
-    if (lake_cnode_move(pr->p.cnode, in->slot, LAKE_SPAWN_CNODE_RADIX, LAKE_ROOT_CNODE, cap, 64) !=
+    if (lake_cnode_move(pr->p.cnode, in->slot, pr->p.cnode_radix, LAKE_ROOT_CNODE, cap, 64) !=
         LAKE_OK) {
         mem_free_block(block);
         return LAKE_STATUS_ERRNO(EINVAL);

@@ -939,6 +939,7 @@ static lake_word_t run_client_process(struct test_env *env, const char *const *a
         .asid_pool = env->asid_pool, .parent_ep = parent_ep, .badge = 0x99,
         .authority = env->tcb, .priority = PRIO_CLIENT, .mcp = PRIO_CLIENT,
         .caps = &child_ep, .num_caps = 1, .quota_bits = 17,
+        .cnode_radix = LAKE_SPAWN_MAX_CNODE_RADIX,  /* its slot allocator uses the free slots */
     };
     struct lake_process p;
     int error = lake_spawn(&a, &p);

@@ -199,6 +199,7 @@ TEST(SPAWN_301, "spawn: a child from an ELF image calls its parent with argc; de
     test_eq(p.entry, IMAGE_TEXT_VA + IMAGE_CODE_OFF);
     test_eq(p.image_pages, 4);                      /* text, data, 2 of bss */
     test_eq(p.page_tables, 6);                      /* two of each level */
+    test_eq(p.cnode_radix, LAKE_SPAWN_MIN_CNODE_RADIX);  /* fits, with the spare slots */
     test_eq(p.stack_top, LAKE_SPAWN_DEFAULT_AREA + LAKE_SPAWN_AREA_STACK + 4 * LAKE_PAGE_SIZE);
     expect_child(&se, argv);
 
@@ -249,6 +250,14 @@ TEST(SPAWN_302, "spawn: malformed images and failing set-ups are rejected and le
     REJECT(LAKE_RANGE_ERROR, "arguments and environment do not fit in the procinfo page");
     /* The stack area over the image. */
     a.area = IMAGE_TEXT_VA;             REJECT(LAKE_INVALID_ARGUMENT, "stack area overlaps the image");
+    /* A first CNode outside the radix range, or too small for the image. */
+    a.cnode_radix = LAKE_SPAWN_MIN_CNODE_RADIX - 1;
+    REJECT(LAKE_INVALID_ARGUMENT, "CNode radix out of range");
+    a.cnode_radix = LAKE_SPAWN_MAX_CNODE_RADIX + 1;
+    REJECT(LAKE_INVALID_ARGUMENT, "CNode radix out of range");
+    a.cnode_radix = LAKE_SPAWN_MIN_CNODE_RADIX;
+    a.stack_pages = 1u << LAKE_SPAWN_MIN_CNODE_RADIX;
+    REJECT(LAKE_RANGE_ERROR, "image or stack too large for the child's CNode");
 
     /* Failures after P exists: everything is undone. */
     a.asid_pool = env->tcb;             /* not an ASID pool */
@@ -334,7 +343,7 @@ TEST(SPAWN_304, "spawn: the child's CNode and procinfo page as the child sees th
     /* The procinfo frame, mapped read-only at the child's address here. */
     lake_cptr_t copy = test_slot(env);
     test_ok(lake_cnode_copy(env->cnode, copy, TEST_DEPTH, p.cnode, LAKE_PROC_PROCINFO_FRAME,
-                            LAKE_SPAWN_CNODE_RADIX, LAKE_RIGHT_READ));
+                            p.cnode_radix, LAKE_RIGHT_READ));
     test_map(env, copy, p.procinfo_vaddr, LAKE_RIGHT_READ, LAKE_ATTR_EXECUTE_NEVER);
     const struct lake_procinfo *pi = (const struct lake_procinfo *)p.procinfo_vaddr;
     test_assert(lake_procinfo_is(pi));
@@ -378,7 +387,7 @@ TEST(SPAWN_304, "spawn: the child's CNode and procinfo page as the child sees th
     lake_cptr_t probe = test_slot(env);
     for (unsigned i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
         test_ok(lake_cnode_copy(env->cnode, probe, TEST_DEPTH, p.cnode, expected[i].slot,
-                                LAKE_SPAWN_CNODE_RADIX, LAKE_RIGHT_READ));
+                                p.cnode_radix, LAKE_RIGHT_READ));
         test_eq(lake_debug_cap_identify(probe), expected[i].type);
         test_ok(lake_cnode_delete(env->cnode, probe, TEST_DEPTH));
     }
@@ -389,19 +398,19 @@ TEST(SPAWN_304, "spawn: the child's CNode and procinfo page as the child sees th
     };
     for (unsigned i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
         test_ok(lake_cnode_copy(env->cnode, probe, TEST_DEPTH, p.cnode, ranges[i][0],
-                                LAKE_SPAWN_CNODE_RADIX, LAKE_RIGHT_READ));
+                                p.cnode_radix, LAKE_RIGHT_READ));
         test_eq(lake_debug_cap_identify(probe), ranges[i][1]);
         test_ok(lake_cnode_delete(env->cnode, probe, TEST_DEPTH));
     }
     /* The quota is an untyped (those cannot be copied): move it here, ask
      * for its free bytes, move it back. */
     test_ok(lake_cnode_move(env->cnode, probe, TEST_DEPTH, p.cnode, LAKE_PROC_UNTYPED,
-                            LAKE_SPAWN_CNODE_RADIX));
+                            p.cnode_radix));
     test_eq(lake_debug_cap_identify(probe), LAKE_OBJ_UNTYPED);
     test_error(lake_untyped_retype(probe, LAKE_OBJ_UNTYPED, LAKE_UNTYPED_MAX_BITS, env->cnode, 0,
                                    0, se.probe, 1), LAKE_NOT_ENOUGH_MEMORY);
     test_eq(lake_error_detail(0), 1ul << 14);
-    test_ok(lake_cnode_move(p.cnode, LAKE_PROC_UNTYPED, LAKE_SPAWN_CNODE_RADIX, env->cnode, probe,
+    test_ok(lake_cnode_move(p.cnode, LAKE_PROC_UNTYPED, p.cnode_radix, env->cnode, probe,
                             TEST_DEPTH));
 
     test_ok(lake_frame_unmap(copy));

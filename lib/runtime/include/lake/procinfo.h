@@ -13,7 +13,9 @@
  * is (cnode, n, 64), as in the root task. The CSpace itself has two levels
  * so that the process can grow it (lake/cspace.h): the TCB's CSpace root
  * is a top CNode T of 2^top_radix slots with a top_guard_bits zero guard;
- * T[0] holds the first CNode (no guard), T[l2_first_index] an empty
+ * T[0] holds the first CNode (with a zero guard of the bits below T that
+ * its radix leaves: 64 - top_guard_bits - top_radix - cnode_radix),
+ * T[l2_first_index] an empty
  * second-level CNode of 2^l2_radix slots with an l2_guard_bits guard, and
  * the other slots of T are empty. A cap of T (with its guard, so it works
  * as a root at depth 64) is in slot `cspace_top`.
@@ -52,8 +54,9 @@ enum lake_proc_slot {
     LAKE_PROC_FIRST_RANGE_SLOT = 16 /* image frames, stack frames, tables, caps */
 };
 
-/* The two-level CSpace spawn builds (see above): 44 + 8 + 0 + 12 = 64 bits
- * through T[0], 44 + 8 + 4 + 8 = 64 through the second-level CNodes. */
+/* The two-level CSpace spawn builds (see above): 44 + 8 + (12 - r) + r = 64
+ * bits through T[0] (first CNode of radix r <= 12), 44 + 8 + 4 + 8 = 64
+ * through the second-level CNodes. */
 #define LAKE_PROC_TOP_RADIX         8
 #define LAKE_PROC_TOP_GUARD         44
 #define LAKE_PROC_L2_RADIX          8

@@ -31,7 +31,12 @@
 
 #define LAKE_SPAWN_DEFAULT_AREA         0x7fffffe00000ul   /* 2 MiB below 2^47 */
 #define LAKE_SPAWN_DEFAULT_STACK_PAGES  16
-#define LAKE_SPAWN_CNODE_RADIX          12
+/* The child's first CNode: 2^radix slots, radix in [MIN, MAX]. By default
+ * the smallest that holds its fixed and range slots plus SPARE free ones
+ * (a smaller CNode is cheaper to make and to destroy). */
+#define LAKE_SPAWN_MIN_CNODE_RADIX      8
+#define LAKE_SPAWN_MAX_CNODE_RADIX      12
+#define LAKE_SPAWN_DEFAULT_SPARE_SLOTS  64
 #define LAKE_SPAWN_MAX_CAPS             16      /* extra caps handed over */
 #define LAKE_SPAWN_AREA_IPC_BUFFER      0x0000ul
 #define LAKE_SPAWN_AREA_PROCINFO        0x1000ul
@@ -83,6 +88,7 @@ struct lake_spawn_args {
     unsigned stack_pages;               /* 0: LAKE_SPAWN_DEFAULT_STACK_PAGES */
     unsigned quota_bits;                /* child's untyped: 0 none, else 12..40 */
     lake_word_t area;                   /* 0: LAKE_SPAWN_DEFAULT_AREA */
+    unsigned cnode_radix;               /* the child's first CNode (0: fit, see above) */
     const lake_cptr_t *caps;            /* extra caps copied (all rights) into the child */
     unsigned num_caps;
     bool dont_start;                    /* leave the thread stopped (lake_process_start) */
@@ -93,6 +99,7 @@ struct lake_process {
     lake_cptr_t untyped;                /* P, in the parent's CSpace */
     unsigned untyped_bits;
     lake_cptr_t cnode, vspace, tcb;     /* the parent's caps of the child's objects */
+    unsigned cnode_radix;               /* of the child's first CNode (cnode) */
     lake_cptr_t parent_cnode;
     const struct lake_spawn_slot_ops *slot_ops;
     void *slot_ctx;
