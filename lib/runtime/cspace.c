@@ -2,6 +2,8 @@
  * CSpace slot allocator: the pure bookkeeping (bitmaps, cptr arithmetic,
  * growth decisions). Kernel calls go through cs->ops only; see cspace.h.
  */
+#include <string.h>
+
 #include "include/lake/cspace.h"
 
 #define L2_SLOTS(cs) (1u << (cs)->layout.l2_radix)
@@ -46,13 +48,9 @@ int lake_cspace_init(struct lake_cspace *cs, const struct lake_cspace_layout *la
     cs->reserve = reserve;
     cs->grows = 0;
     cs->growing = false;
-    for (unsigned n = 0; n < num_nodes(cs); n++) {
-        cs->nodes[n].free = 0;
-        cs->nodes[n].hint = 0;
-        cs->nodes[n].present = false;
-        for (unsigned w = 0; w < cs->words_per_node; w++)
-            node_bits(cs, n)[w] = 0;
-    }
+    /* One pass each over the records and the (contiguous) bitmaps. */
+    memset(cs->nodes, 0, num_nodes(cs) * sizeof(*cs->nodes));
+    memset(cs->bitmap, 0, (size_t)num_nodes(cs) * cs->words_per_node * sizeof(uint64_t));
     return LAKE_OK;
 }
 

@@ -1065,14 +1065,15 @@ static int init_vspace(void)
         error = vspace_reserve_at(&env.vs, LAKE_ENV_NODES_BASE,
                                   (lake_word_t)LAKE_ENV_MAX_NODES *
                                       sizeof(struct lake_untyped_node), &fixed_attr, &r);
-    /* The main thread's stack and the rest of spawn's area are mapped
-     * already; its guard page is known, so an overflow is reported as one. */
+    /* The main thread's stack: spawn mapped its top (resident) pages; the
+     * rest is backed lazily like the heap (the mapped pages just never
+     * fault). Its guard page is known, so an overflow is reported as one. */
     static const struct vspace_attr guard_attr = { .kind = VSPACE_GUARD, .rights = LAKE_RIGHT_READ };
     if (error == LAKE_OK && env.pi->stack_guard >= ENV_FLOOR)
         error = vspace_reserve_at(&env.vs, env.pi->stack_guard, PAGE, &guard_attr, &r);
     if (error == LAKE_OK && env.pi->stack_start >= ENV_FLOOR)
         error = vspace_reserve_at(&env.vs, env.pi->stack_start,
-                                  env.pi->stack_end - env.pi->stack_start, &fixed_attr, &r);
+                                  env.pi->stack_end - env.pi->stack_start, &anon_attr, &r);
     if (error)
         return error;
     env.arena_mapped = LAKE_ENV_META_BASE;

@@ -61,8 +61,26 @@ static void alloc_retype_dest(void *ctx, lake_cptr_t slot, lake_cptr_t *root, la
     *offset = slot;
 }
 
+static int alloc_range(void *ctx, unsigned count, lake_cptr_t *first)
+{
+    struct lake_alloc *a = ctx;
+    if (count > a->end_slot - a->next_slot)
+        return LAKE_RANGE_ERROR;
+    *first = a->next_slot;
+    a->next_slot += count;
+    return LAKE_OK;
+}
+
+static void alloc_free_range(void *ctx, lake_cptr_t first, unsigned count)
+{
+    struct lake_alloc *a = ctx;
+    if (first + count == a->next_slot)
+        a->next_slot = first;
+}
+
 static const struct lake_spawn_slot_ops lake_alloc_slot_ops = {
     .alloc = alloc_slot, .free = alloc_free, .retype_dest = alloc_retype_dest,
+    .alloc_range = alloc_range, .free_range = alloc_free_range,
 };
 
 /* ---- the plan: everything decided before the first kernel call --------- */
@@ -73,6 +91,7 @@ struct plan {
     size_t num_pages;
     lake_word_t area;
     size_t stack_pages;
+    size_t resident;                    /* stack pages mapped now, from the top */
     size_t tables;                      /* page tables the child's VSpace needs */
     unsigned quota_bits;
     unsigned p_bits;                    /* size of P */
@@ -162,6 +181,12 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
         return fail(LAKE_INVALID_ARGUMENT, why ? why : "no image");
     pl->num_pages = lake_elf_page_count(&pl->elf);
     pl->stack_pages = a->stack_pages ? a->stack_pages : LAKE_SPAWN_DEFAULT_STACK_PAGES;
+    pl->resident = a->resident_stack_pages ? a->resident_stack_pages
+                                           : LAKE_SPAWN_DEFAULT_RESIDENT_STACK_PAGES;
+    if (a->resident_stack_pages > pl->stack_pages)
+        return fail(LAKE_INVALID_ARGUMENT, "more resident stack pages than stack pages");
+    if (pl->resident > pl->stack_pages)
+        pl->resident = pl->stack_pages;
     pl->area = a->area ? a->area : LAKE_SPAWN_DEFAULT_AREA;
     pl->quota_bits = a->quota_bits;
     if (pl->quota_bits != 0 && (pl->quota_bits < LAKE_PAGE_BITS || pl->quota_bits > 40))
@@ -174,7 +199,7 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
         return fail(LAKE_INVALID_ARGUMENT, "no scratch page");
 
     /* Slots of the child's CNode. */
-    size_t need = LAKE_PROC_FIRST_RANGE_SLOT + pl->num_pages + pl->stack_pages + a->num_caps;
+    size_t need = LAKE_PROC_FIRST_RANGE_SLOT + pl->num_pages + pl->resident + a->num_caps;
     if (pl->stack_pages > MAX_SLOTS || need > MAX_SLOTS)
         return fail(LAKE_RANGE_ERROR, "image or stack too large for the child's CNode");
 
@@ -188,7 +213,7 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
 
     /* Pages and page tables. */
     pl->pages = malloc(pl->num_pages * sizeof(*pl->pages));
-    size_t num_va = pl->num_pages + 2 + pl->stack_pages;
+    size_t num_va = pl->num_pages + 2 + pl->resident;
     lake_word_t *va = malloc(num_va * sizeof(*va));
     pl->info = calloc(1, PAGE);
     if (pl->pages == NULL || va == NULL || pl->info == NULL) {
@@ -202,14 +227,14 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
         va[k++] = pl->pages[i].vaddr;
     va[k++] = pl->area + LAKE_SPAWN_AREA_IPC_BUFFER;
     va[k++] = pl->area + LAKE_SPAWN_AREA_PROCINFO;
-    for (size_t i = 0; i < pl->stack_pages; i++)
-        va[k++] = pl->area + LAKE_SPAWN_AREA_STACK + i * PAGE;
+    for (size_t i = 0; i < pl->resident; i++)
+        va[k++] = area_end - (pl->resident - i) * PAGE;
     pl->tables = count_tables(va, num_va);
     free(va);
 
     pl->image_first = LAKE_PROC_FIRST_RANGE_SLOT;
     pl->stack_first = pl->image_first + pl->num_pages;
-    pl->tables_first = pl->stack_first + pl->stack_pages;
+    pl->tables_first = pl->stack_first + pl->resident;
     pl->caps_first = pl->tables_first + pl->tables;
     pl->first_free = pl->caps_first + a->num_caps;
     if (a->cnode_radix != 0) {
@@ -240,7 +265,7 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
     unsigned cnode_bits = pl->cnode_radix + LAKE_SLOT_BITS;
     uint64_t bytes = (1ull << cnode_bits) + (pl->quota_bits ? 1ull << pl->quota_bits : 0) +
                      (1ull << TOP_BITS) + (1ull << L2_BITS) +
-                     PAGE * (1 /* VSpace */ + pl->num_pages + 2 + pl->stack_pages + pl->tables) +
+                     PAGE * (1 /* VSpace */ + pl->num_pages + 2 + pl->resident + pl->tables) +
                      (1ull << LAKE_TCB_BITS);
     if (pl->quota_bits && pl->quota_bits < L2_BITS)
         bytes += 1ull << L2_BITS;       /* alignment of T after a small quota */
@@ -271,7 +296,7 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
         info->untyped[0].size_bits = pl->quota_bits;
     }
     info->image_frames = (struct lake_slot_range){ pl->image_first, pl->stack_first };
-    info->stack_frames = (struct lake_slot_range){ pl->stack_first, pl->tables_first };
+    info->stack_frames = (struct lake_slot_range){ pl->stack_first, pl->tables_first };  /* resident */
     info->page_tables = (struct lake_slot_range){ pl->tables_first, pl->caps_first };
     info->caps = (struct lake_slot_range){ pl->caps_first, pl->first_free };
     info->first_free_slot = pl->first_free;
@@ -319,6 +344,8 @@ struct build {
     lake_cptr_t top;                    /* parent slot of T until it moves to the child */
     lake_cptr_t parent_vspace;
     size_t tables_used;
+    lake_cptr_t frames_first;           /* every frame, retyped at once (0: one at a time) */
+    size_t frames_count, frames_used;
 };
 
 #define TRY(call, what)                                 \
@@ -345,12 +372,13 @@ static int move_to_child(struct build *b, lake_cptr_t dest, lake_cptr_t src)
                            PARENT_DEPTH);
 }
 
-/* Map the frame in t1 at vaddr of the child, adding page tables as needed
- * (each retyped into t2, mapped, then moved into the child's CNode). */
-static int map_child_page(struct build *b, lake_word_t vaddr, unsigned rights, unsigned attrs)
+/* Map `frame` at vaddr of the child, adding page tables as needed (each
+ * retyped into t2, mapped, then moved into the child's CNode). */
+static int map_child_page(struct build *b, lake_cptr_t frame, lake_word_t vaddr, unsigned rights,
+                          unsigned attrs)
 {
     for (int tries = 0; tries < 4; tries++) {
-        int error = lake_frame_map(b->t1, b->p->vspace, vaddr, rights, attrs);
+        int error = lake_frame_map(frame, b->p->vspace, vaddr, rights, attrs);
         if (error != LAKE_FAILED_LOOKUP)
             return error;
         if (b->tables_used == b->pl->tables)
@@ -363,20 +391,51 @@ static int map_child_page(struct build *b, lake_word_t vaddr, unsigned rights, u
     return fail(LAKE_FAILED_LOOKUP, "page table levels");
 }
 
-/* A fresh frame in t1 with `fill` bytes written through the scratch page
- * (fill NULL: left zero). */
-static int new_frame(struct build *b, void (*fill)(struct build *, lake_word_t, void *),
-                     lake_word_t vaddr, bool exec)
+/* Every frame of the child (image, resident stack, procinfo page, IPC
+ * buffer) in one go when the slot allocator gives ranges: Retypes of up to
+ * 256 frames into consecutive parent slots instead of one per frame. */
+#define FRAMES_PER_RETYPE 256
+static int retype_frames(struct build *b, size_t count)
 {
-    TRY(retype_into(b, b->t1, LAKE_OBJ_FRAME_4K, 0), "retype a frame");
+    const struct lake_spawn_slot_ops *ops = b->p->slot_ops;
+    if (ops->alloc_range == NULL || ops->free_range == NULL)
+        return LAKE_OK;
+    lake_cptr_t first;
+    if (ops->alloc_range(b->p->slot_ctx, (unsigned)count, &first) != LAKE_OK)
+        return LAKE_OK;                 /* one at a time, then */
+    b->frames_first = first;
+    b->frames_count = count;
+    for (size_t done = 0; done < count; done += FRAMES_PER_RETYPE) {
+        size_t n = count - done < FRAMES_PER_RETYPE ? count - done : FRAMES_PER_RETYPE;
+        lake_cptr_t root;
+        lake_word_t index, offset;
+        unsigned depth;
+        ops->retype_dest(b->p->slot_ctx, first + done, &root, &index, &depth, &offset);
+        TRY(lake_untyped_retype(b->p->untyped, LAKE_OBJ_FRAME_4K, 0, root, index, depth, offset,
+                                n), "retype the frames");
+    }
+    return LAKE_OK;
+}
+
+/* A fresh (zero) frame with `fill` bytes written through the scratch page
+ * (fill NULL: left zero): the next of the batch, or retyped into t1. */
+static int new_frame(struct build *b, void (*fill)(struct build *, lake_word_t, void *),
+                     lake_word_t vaddr, bool exec, lake_cptr_t *frame)
+{
+    if (b->frames_used < b->frames_count) {
+        *frame = b->frames_first + b->frames_used++;
+    } else {
+        TRY(retype_into(b, b->t1, LAKE_OBJ_FRAME_4K, 0), "retype a frame");
+        *frame = b->t1;
+    }
     if (fill == NULL)
         return LAKE_OK;
-    TRY(lake_frame_map(b->t1, b->parent_vspace, b->a->scratch_vaddr, LAKE_RIGHTS_RW,
+    TRY(lake_frame_map(*frame, b->parent_vspace, b->a->scratch_vaddr, LAKE_RIGHTS_RW,
                        LAKE_ATTR_EXECUTE_NEVER), "map the scratch page");
     fill(b, vaddr, (void *)b->a->scratch_vaddr);
-    TRY(lake_frame_unmap(b->t1), "unmap the scratch page");
+    TRY(lake_frame_unmap(*frame), "unmap the scratch page");
     if (exec)
-        TRY(lake_frame_unify_instruction(b->t1, 0, PAGE), "instruction cache");
+        TRY(lake_frame_unify_instruction(*frame, 0, PAGE), "instruction cache");
     return LAKE_OK;
 }
 
@@ -442,48 +501,56 @@ static int build_child(struct build *b)
         TRY(lake_cnode_copy(cnode, LAKE_PROC_ASID_POOL, radix, p->parent_cnode,
                             a->asid_pool, PARENT_DEPTH, LAKE_RIGHTS_ALL), "give the ASID pool");
 
+    error = retype_frames(b, pl->num_pages + pl->resident + 2);
+    if (error)
+        return error;
+
     /* The image. */
+    lake_cptr_t frame;
     for (size_t i = 0; i < pl->num_pages; i++) {
         const struct lake_elf_page *pg = &pl->pages[i];
         unsigned rights = (pg->prot & LAKE_ELF_PROT_W) ? LAKE_RIGHTS_RW : LAKE_RIGHT_READ;
         unsigned attrs = (pg->prot & LAKE_ELF_PROT_X) ? 0 : LAKE_ATTR_EXECUTE_NEVER;
-        int error = new_frame(b, pg->has_data ? fill_image : NULL, pg->vaddr,
-                              (pg->prot & LAKE_ELF_PROT_X) != 0);
+        error = new_frame(b, pg->has_data ? fill_image : NULL, pg->vaddr,
+                          (pg->prot & LAKE_ELF_PROT_X) != 0, &frame);
         if (error)
             return error;
-        error = map_child_page(b, pg->vaddr, rights, attrs);
+        error = map_child_page(b, frame, pg->vaddr, rights, attrs);
         if (error)
             return fail(error, spawn_reason[0] ? spawn_reason : "map an image page");
-        TRY(move_to_child(b, pl->image_first + i, b->t1), "move an image frame");
+        TRY(move_to_child(b, pl->image_first + i, frame), "move an image frame");
     }
 
-    /* The stack (zero), the guard page below it stays unmapped. */
-    for (size_t i = 0; i < pl->stack_pages; i++) {
-        lake_word_t va = pl->info->stack_start + i * PAGE;
-        int error = new_frame(b, NULL, va, false);
+    /* The resident top of the stack (zero); the pages below it come from
+     * the child's pager, and the guard page below the stack stays unmapped. */
+    for (size_t i = 0; i < pl->resident; i++) {
+        lake_word_t va = pl->info->stack_end - (pl->resident - i) * PAGE;
+        error = new_frame(b, NULL, va, false, &frame);
         if (error)
             return error;
-        error = map_child_page(b, va, LAKE_RIGHTS_RW, LAKE_ATTR_EXECUTE_NEVER);
+        error = map_child_page(b, frame, va, LAKE_RIGHTS_RW, LAKE_ATTR_EXECUTE_NEVER);
         if (error)
             return fail(error, "map a stack page");
-        TRY(move_to_child(b, pl->stack_first + i, b->t1), "move a stack frame");
+        TRY(move_to_child(b, pl->stack_first + i, frame), "move a stack frame");
     }
 
     /* The procinfo page, read-only. */
-    error = new_frame(b, fill_procinfo, 0, false);
+    error = new_frame(b, fill_procinfo, 0, false, &frame);
     if (error)
         return error;
-    error = map_child_page(b, pl->info->self, LAKE_RIGHT_READ, LAKE_ATTR_EXECUTE_NEVER);
+    error = map_child_page(b, frame, pl->info->self, LAKE_RIGHT_READ, LAKE_ATTR_EXECUTE_NEVER);
     if (error)
         return fail(error, "map the procinfo page");
-    TRY(move_to_child(b, LAKE_PROC_PROCINFO_FRAME, b->t1), "move the procinfo frame");
+    TRY(move_to_child(b, LAKE_PROC_PROCINFO_FRAME, frame), "move the procinfo frame");
 
-    /* The TCB (last: the smallest object), with the IPC buffer in t1 and
-     * the badged parent endpoint in t2 while it is configured. */
-    error = new_frame(b, NULL, 0, false);
+    /* The TCB (last: the smallest object), with the IPC buffer frame and
+     * the badged parent endpoint (in t2) while it is configured. */
+    lake_cptr_t ipc_frame;
+    error = new_frame(b, NULL, 0, false, &ipc_frame);
     if (error)
         return error;
-    error = map_child_page(b, pl->info->ipc_buffer, LAKE_RIGHTS_RW, LAKE_ATTR_EXECUTE_NEVER);
+    error = map_child_page(b, ipc_frame, pl->info->ipc_buffer, LAKE_RIGHTS_RW,
+                           LAKE_ATTR_EXECUTE_NEVER);
     if (error)
         return fail(error, "map the IPC buffer");
     TRY(retype_into(b, p->tcb, LAKE_OBJ_TCB, 0), "retype the TCB");
@@ -496,11 +563,11 @@ static int build_child(struct build *b)
     }
     TRY(lake_tcb_configure(p->tcb, fault_ep, b->top,
                            lake_cnode_guard_data(0, LAKE_PROC_TOP_GUARD), p->vspace,
-                           pl->info->ipc_buffer, b->t1), "configure the TCB");
+                           pl->info->ipc_buffer, ipc_frame), "configure the TCB");
     TRY(lake_cnode_mutate(cnode, LAKE_PROC_CSPACE_TOP, radix, p->parent_cnode, b->top,
                           PARENT_DEPTH, lake_cnode_guard_data(0, LAKE_PROC_TOP_GUARD)),
         "give the top CNode");
-    TRY(move_to_child(b, LAKE_PROC_IPC_BUFFER, b->t1), "move the IPC buffer frame");
+    TRY(move_to_child(b, LAKE_PROC_IPC_BUFFER, ipc_frame), "move the IPC buffer frame");
     if (a->parent_ep)
         TRY(move_to_child(b, LAKE_PROC_PARENT_EP, b->t2), "move the parent endpoint");
     TRY(lake_cnode_copy(cnode, LAKE_PROC_TCB, radix, p->parent_cnode, p->tcb, PARENT_DEPTH,
@@ -550,6 +617,7 @@ int lake_spawn(const struct lake_spawn_args *a, struct lake_process *p)
     p->stack_top = pl.info->stack_end;
     p->image_pages = pl.num_pages;
     p->stack_pages = pl.stack_pages;
+    p->resident_stack_pages = pl.resident;
     p->page_tables = pl.tables;
 
     /* Parent slots, taken and given back in LIFO order. */
@@ -589,6 +657,14 @@ int lake_spawn(const struct lake_spawn_args *a, struct lake_process *p)
     lake_cnode_delete(p->parent_cnode, b.top, PARENT_DEPTH);
     lake_cnode_delete(p->parent_cnode, b.t2, PARENT_DEPTH);
     lake_cnode_delete(p->parent_cnode, b.t1, PARENT_DEPTH);
+    if (error != LAKE_OK) {
+        /* Everything else (frames of the batch not moved yet included)
+         * comes from P. */
+        lake_cnode_revoke(p->parent_cnode, p->untyped, PARENT_DEPTH);
+        lake_cnode_delete(p->parent_cnode, p->untyped, PARENT_DEPTH);
+    }
+    if (b.frames_count)                 /* empty now; taken last, so given back first */
+        ops->free_range(p->slot_ctx, b.frames_first, (unsigned)b.frames_count);
     if (error == LAKE_OK) {
         ops->free(p->slot_ctx, b.top);
         ops->free(p->slot_ctx, b.t2);
@@ -596,8 +672,6 @@ int lake_spawn(const struct lake_spawn_args *a, struct lake_process *p)
         plan_free(&pl);
         return LAKE_OK;
     }
-    lake_cnode_revoke(p->parent_cnode, p->untyped, PARENT_DEPTH);
-    lake_cnode_delete(p->parent_cnode, p->untyped, PARENT_DEPTH);
 
 free_slots:
     while (taken > 0) {

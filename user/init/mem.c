@@ -218,8 +218,22 @@ static void spawn_retype_dest(void *ctx, lake_cptr_t slot, lake_cptr_t *root, la
     *offset = slot;
 }
 
+static int spawn_alloc_range(void *ctx, unsigned count, lake_cptr_t *first)
+{
+    (void)ctx;
+    return mem_slots(count, first);
+}
+
+static void spawn_free_range(void *ctx, lake_cptr_t first, unsigned count)
+{
+    (void)ctx;
+    for (unsigned i = 0; i < count; i++)
+        slot_set(first + i, true);
+}
+
 static const struct lake_spawn_slot_ops spawn_slot_ops = {
     .alloc = spawn_alloc, .free = spawn_free, .retype_dest = spawn_retype_dest,
+    .alloc_range = spawn_alloc_range, .free_range = spawn_free_range,
 };
 
 const struct lake_spawn_slot_ops *mem_spawn_slot_ops(void)

@@ -10,6 +10,9 @@
  *   null           write through a null pointer (the pager ends it)
  *   undef          execute an undefined instruction
  *   overflow       unbounded recursion in a thread (guard page)
+ *   stack KIB      use KIB KiB of the main thread's stack (spawn maps only
+ *                  its top; the pager the rest); exit 0 if that took faults,
+ *                  2 if none; with KIB past the stack the guard page ends it
  *   ring N ROUNDS  N threads pass a token around a ring ROUNDS times
  */
 #include <stdint.h>
@@ -94,6 +97,19 @@ static void recurse(void *arg)
     deep(0);
 }
 
+/* The main thread's stack below its resident top comes by faults. */
+static int main_stack(unsigned long kib)
+{
+    struct lake_env_stats before, after;
+    lake_env_get_stats(&before);
+    recursion_limit = kib;              /* deep() takes a little over 1 KiB a level */
+    unsigned long sum = deep(0);
+    lake_env_get_stats(&after);
+    size_t faults = after.faults_resolved - before.faults_resolved;
+    printf("spawnee: %lu KiB of stack, %zu faults resolved (sum %lu)\n", kib, faults, sum);
+    return faults > 0 ? 0 : 2;
+}
+
 static int overflow(void)
 {
     struct lake_thread t;
@@ -167,6 +183,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(mode, "overflow") == 0)
         return overflow();
+    if (strcmp(mode, "stack") == 0 && argc > 2)
+        return main_stack(strtoul(argv[2], NULL, 0));
     if (strcmp(mode, "ring") == 0 && argc > 3)
         return ring_run((unsigned)strtoul(argv[2], NULL, 0), (unsigned)strtoul(argv[3], NULL, 0));
     return print_arguments(argc, argv);

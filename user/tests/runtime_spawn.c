@@ -256,8 +256,11 @@ TEST(SPAWN_302, "spawn: malformed images and failing set-ups are rejected and le
     a.cnode_radix = LAKE_SPAWN_MAX_CNODE_RADIX + 1;
     REJECT(LAKE_INVALID_ARGUMENT, "CNode radix out of range");
     a.cnode_radix = LAKE_SPAWN_MIN_CNODE_RADIX;
-    a.stack_pages = 1u << LAKE_SPAWN_MIN_CNODE_RADIX;
+    a.stack_pages = a.resident_stack_pages = 1u << LAKE_SPAWN_MIN_CNODE_RADIX;
     REJECT(LAKE_RANGE_ERROR, "image or stack too large for the child's CNode");
+    a.stack_pages = 4;
+    a.resident_stack_pages = 5;
+    REJECT(LAKE_INVALID_ARGUMENT, "more resident stack pages than stack pages");
 
     /* Failures after P exists: everything is undone. */
     a.asid_pool = env->tcb;             /* not an ASID pool */
@@ -524,6 +527,19 @@ TEST(PAGER_002, "pager: a stack overflow in a thread hits the guard page, status
 {
     static const char *const argv[] = { "spawnee", "overflow", NULL };
     test_eq(run_spawnee(env, argv, 22, 20), LAKE_EXIT_FAULT_VM);
+}
+
+/* 16 pages of stack, 4 of them resident (LAKE_SPAWN_DEFAULT_RESIDENT_STACK_PAGES). */
+TEST(PAGER_004, "pager: the main thread's stack below its resident top comes by faults")
+{
+    static const char *const deep[] = { "spawnee", "stack", "40", NULL };
+    test_eq(run_spawnee(env, deep, 22, 20), 0);
+}
+
+TEST(PAGER_005, "pager: the main thread's stack overflow hits the guard page, status 139")
+{
+    static const char *const past[] = { "spawnee", "stack", "80", NULL };
+    test_eq(run_spawnee(env, past, 22, 20), LAKE_EXIT_FAULT_VM);
 }
 
 TEST(PAGER_003, "pager: an undefined instruction ends the process with status 132")

@@ -88,7 +88,7 @@ struct lake_procinfo {
     uint64_t num_untyped;           /* quota untyped caps and their sizes */
     struct lake_procinfo_untyped untyped[LAKE_PROCINFO_MAX_UNTYPED];
     struct lake_slot_range image_frames;    /* one per image page, in address order */
-    struct lake_slot_range stack_frames;    /* lowest page first */
+    struct lake_slot_range stack_frames;    /* the resident top of the stack, lowest page first */
     struct lake_slot_range page_tables;
     struct lake_slot_range caps;            /* extra caps the parent handed over */
     lake_cptr_t first_free_slot;    /* slots [first_free_slot, 2^cnode_radix) are empty */

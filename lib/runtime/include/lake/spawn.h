@@ -31,6 +31,9 @@
 
 #define LAKE_SPAWN_DEFAULT_AREA         0x7fffffe00000ul   /* 2 MiB below 2^47 */
 #define LAKE_SPAWN_DEFAULT_STACK_PAGES  16
+/* Stack pages mapped at spawn, from the top (at most stack_pages); the
+ * others are left to the child's pager (lake_env backs the stack lazily). */
+#define LAKE_SPAWN_DEFAULT_RESIDENT_STACK_PAGES 4
 /* The child's first CNode: 2^radix slots, radix in [MIN, MAX]. By default
  * the smallest that holds its fixed and range slots plus SPARE free ones
  * (a smaller CNode is cheaper to make and to destroy). */
@@ -53,6 +56,11 @@ struct lake_spawn_slot_ops {
     /* Where an Untyped Retype puts an object into `slot`. */
     void (*retype_dest)(void *ctx, lake_cptr_t slot, lake_cptr_t *root, lake_word_t *index,
                         unsigned *depth, lake_word_t *offset);
+    /* Optional: `count` consecutive slots that retype_dest places at
+     * consecutive offsets of one CNode (one Retype makes every frame of the
+     * child then), and giving them back (empty) in LIFO order. */
+    int (*alloc_range)(void *ctx, unsigned count, lake_cptr_t *first);
+    void (*free_range)(void *ctx, lake_cptr_t first, unsigned count);
 };
 
 struct lake_spawn_args {
@@ -86,6 +94,8 @@ struct lake_spawn_args {
     unsigned priority, mcp;
 
     unsigned stack_pages;               /* 0: LAKE_SPAWN_DEFAULT_STACK_PAGES */
+    unsigned resident_stack_pages;      /* 0: LAKE_SPAWN_DEFAULT_RESIDENT_STACK_PAGES;
+                                           a child without a pager needs stack_pages */
     unsigned quota_bits;                /* child's untyped: 0 none, else 12..40 */
     lake_word_t area;                   /* 0: LAKE_SPAWN_DEFAULT_AREA */
     unsigned cnode_radix;               /* the child's first CNode (0: fit, see above) */
@@ -105,6 +115,7 @@ struct lake_process {
     void *slot_ctx;
     lake_word_t entry, procinfo_vaddr, ipc_buffer, stack_top;
     size_t image_pages, stack_pages, page_tables;
+    size_t resident_stack_pages;        /* mapped at spawn; the rest by the child's pager */
     bool started;
 };
 
