@@ -59,18 +59,18 @@ static void init_object(unsigned type, paddr_t pa, unsigned obj_bits)
 }
 
 /* The untyped's watermark and zeroed run; both start over when it has no
- * children left. */
-static u64 current_watermark(struct cte *slot)
+ * children left (`children`: cte_has_children, looked up once per retype). */
+static u64 current_watermark(const struct cte *slot, bool children)
 {
-    return cte_has_children(slot) ? cap_untyped_watermark(slot->cap) : 0;
+    return children ? cap_untyped_watermark(slot->cap) : 0;
 }
 
-static u64 current_zeroed_end(struct cte *slot)
+static u64 current_zeroed_end(const struct cte *slot, bool children)
 {
     /* With no children, a run recorded by an interrupted retype from the
      * start (watermark 0) is still good; one left over from objects that
      * have since been destroyed is not. */
-    if (cte_has_children(slot) || cap_untyped_watermark(slot->cap) == 0)
+    if (children || cap_untyped_watermark(slot->cap) == 0)
         return cap_untyped_zeroed_end(slot->cap);
     return 0;
 }
@@ -80,10 +80,11 @@ static u64 current_zeroed_end(struct cte *slot)
  * already), stopping at a 64 KiB boundary if an interrupt is pending.
  * Returns false when it stopped; the progress is recorded in the cap.
  */
-static bool zero_for_retype(struct cte *slot, u64 end)
+static bool zero_for_retype(struct cte *slot, bool children, u64 end)
 {
-    u64 watermark = current_watermark(slot);
-    u64 p = watermark > current_zeroed_end(slot) ? watermark : current_zeroed_end(slot);
+    u64 watermark = current_watermark(slot, children);
+    u64 zeroed = current_zeroed_end(slot, children);
+    u64 p = watermark > zeroed ? watermark : zeroed;
     u8 *base = phys_to_virt(cap_paddr(slot->cap));
 
     while (p < end) {
@@ -151,7 +152,8 @@ unsigned decode_untyped_invocation(struct invocation *inv)
 
     /* Memory. */
     u64 ut_size = BIT(cap_size_bits(ut));
-    u64 watermark = current_watermark(inv->slot);
+    bool children = cte_has_children(inv->slot);
+    u64 watermark = current_watermark(inv->slot, children);
     u64 start;
     if (!untyped_place(watermark, cap_size_bits(ut), obj_bits, count, &start)) {
         inv->detail[0] = ut_size - (watermark < ut_size ? watermark : ut_size);
@@ -161,15 +163,15 @@ unsigned decode_untyped_invocation(struct invocation *inv)
 
     /* Perform. Only the zeroing can stop (and be restarted); then nothing fails. */
     u64 end = start + (count << obj_bits);
-    if (!device && type != LAKE_OBJ_UNTYPED && !zero_for_retype(inv->slot, end))
+    if (!device && type != LAKE_OBJ_UNTYPED && !zero_for_retype(inv->slot, children, end))
         return INV_PREEMPTED;
+    u64 zeroed_end = current_zeroed_end(inv->slot, children);
     for (u64 i = 0; i < count; i++) {
         paddr_t pa = cap_paddr(ut) + start + (i << obj_bits);
         init_object((unsigned)type, pa, obj_bits);
         struct cap c = new_object_cap((unsigned)type, pa, (unsigned)user_bits, device);
         cdt_insert(inv->slot, &dest[i], c, CTE_REVOCABLE);
     }
-    u64 zeroed_end = current_zeroed_end(inv->slot);
     inv->slot->cap.data = untyped_data(end, zeroed_end > end ? zeroed_end : 0);
     return LAKE_OK;
 }
