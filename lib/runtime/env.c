@@ -230,17 +230,20 @@ static void free_object_locked(lake_cptr_t slot)
 /* ---- frames in batches (lock held) ---------------------------------------
  * A fault needs one 4 KiB frame. Retyping them one at a time costs a block
  * split, an untyped cap and a Retype each (and three slots per frame).
- * Frames come instead sixteen at a time from one 64 KiB block: one Retype
- * into sixteen consecutive slots; the block goes back to the pool when all
- * sixteen have been handed out and freed again. */
-#define BATCH_FRAMES    16
-#define BATCH_BITS      (LAKE_PAGE_BITS + 4)
-#define BATCH_MIN_FREE  (1ul << 20)
+ * Frames come instead sixteen at a time from one 64 KiB block (four from a
+ * 16 KiB one while the pool is small, so a batch does not hold memory page
+ * tables need): one Retype into consecutive slots; the block goes back to
+ * the pool when all of them have been handed out and freed again. */
+#define BATCH_FRAMES        16
+#define BATCH_SMALL_FRAMES  4
+#define BATCH_MIN_FREE      (1ul << 20)     /* for full batches */
+#define BATCH_SMALL_MIN_FREE (128ul << 10)  /* for small ones; below: one at a time */
 
 struct frame_batch {
-    lake_cptr_t first;          /* slots first .. first + 15; 0: unused record */
-    uint32_t block;             /* the pool's 64 KiB block */
+    lake_cptr_t first;          /* slots first .. first + size - 1; 0: unused record */
+    uint32_t block;             /* the pool's block of size frames */
     uint16_t handed, live;      /* frames handed out; of those not freed yet */
+    uint16_t size;              /* BATCH_FRAMES or BATCH_SMALL_FRAMES */
 };
 
 /* Batch records in page-sized chunks from the arena (a growing array
@@ -268,17 +271,18 @@ static struct frame_batch *batch_record(void)
     return &c->b[0];
 }
 
-static int batch_new(void)
+static int batch_new(unsigned frames)
 {
     struct frame_batch *rec = batch_record();
     if (rec == NULL)
         return LAKE_NOT_ENOUGH_MEMORY;
     uint32_t block;
     lake_cptr_t first;
-    int error = lake_untyped_alloc(&env.pool, BATCH_BITS, &block);
+    unsigned bits = LAKE_PAGE_BITS + (frames == BATCH_FRAMES ? 4 : 2);
+    int error = lake_untyped_alloc(&env.pool, bits, &block);
     if (error)
         return error;
-    error = lake_cspace_alloc_range(&env.cs, BATCH_FRAMES, &first);
+    error = lake_cspace_alloc_range(&env.cs, frames, &first);
     if (error) {
         lake_untyped_free(&env.pool, block);
         return error;
@@ -289,13 +293,13 @@ static int batch_new(void)
         error = LAKE_INVALID_ARGUMENT;
     else
         error = lake_untyped_retype(lake_untyped_cptr(&env.pool, block), LAKE_OBJ_FRAME_4K, 0,
-                                    env.cs.root, index, depth, offset, BATCH_FRAMES);
+                                    env.cs.root, index, depth, offset, frames);
     if (error) {
-        lake_cspace_free_range(&env.cs, first, BATCH_FRAMES);
+        lake_cspace_free_range(&env.cs, first, frames);
         lake_untyped_free(&env.pool, block);
         return error;
     }
-    *rec = (struct frame_batch){ first, block, 0, 0 };
+    *rec = (struct frame_batch){ first, block, 0, 0, (uint16_t)frames };
     current_batch = rec;
     return LAKE_OK;
 }
@@ -304,12 +308,13 @@ static int vs_alloc_frame(void *ctx, lake_cptr_t *frame)
 {
     (void)ctx;
     /* During start-up (the arena is still the small boot one), or when
-     * the pool is small (a batch would take memory page tables need):
-     * one frame at a time. */
-    if (!env.records_moved || lake_untyped_free_bytes(&env.pool) < BATCH_MIN_FREE)
+     * the pool is almost empty: one frame at a time. */
+    lake_word_t free_bytes = lake_untyped_free_bytes(&env.pool);
+    if (!env.records_moved || free_bytes < BATCH_SMALL_MIN_FREE)
         return alloc_object_locked(LAKE_OBJ_FRAME_4K, 0, frame);
-    if (current_batch == NULL || current_batch->handed == BATCH_FRAMES) {
-        if (batch_new() != LAKE_OK)
+    if (current_batch == NULL || current_batch->handed == current_batch->size) {
+        unsigned frames = free_bytes >= BATCH_MIN_FREE ? BATCH_FRAMES : BATCH_SMALL_FRAMES;
+        if (batch_new(frames) != LAKE_OK)
             return alloc_object_locked(LAKE_OBJ_FRAME_4K, 0, frame);
     }
     *frame = current_batch->first + current_batch->handed++;
@@ -323,11 +328,11 @@ static bool batch_free(lake_cptr_t cap)
     for (struct batch_chunk *c = batch_chunks; c; c = c->next) {
         for (size_t i = 0; i < BATCHES_PER_CHUNK; i++) {
             struct frame_batch *b = &c->b[i];
-            if (b->first == 0 || cap < b->first || cap >= b->first + BATCH_FRAMES)
+            if (b->first == 0 || cap < b->first || cap >= b->first + b->size)
                 continue;
             lake_cspace_delete_cap(&env.cs, cap);
-            if (--b->live == 0 && b->handed == BATCH_FRAMES) {
-                lake_cspace_free_range(&env.cs, b->first, BATCH_FRAMES);
+            if (--b->live == 0 && b->handed == b->size) {
+                lake_cspace_free_range(&env.cs, b->first, b->size);
                 lake_untyped_free(&env.pool, b->block);
                 if (current_batch == b)
                     current_batch = NULL;
