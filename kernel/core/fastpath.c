@@ -163,14 +163,16 @@ static inline __attribute__((always_inline)) void fast_save_rest(struct tcb *t)
 }
 
 /* Makes next (runnable, in no queue, not the idle thread) current and
- * enters it; the previous thread's frame is complete. FP access is on
- * exactly for the owner of the FP registers, and a thread due an eager FP
- * load gets it here (fpu_switch_on, all inline); a thread whose TTBR0
- * value is not cached goes the general way. No isb after the TTBR0 and
- * CPACR writes: the kernel does not touch user memory, and the eret
- * synchronises. */
+ * enters it; the frame of prev, the thread switched away from, is
+ * complete, and prev_in_syscall says whether prev is in a system call
+ * (then its FP registers need only what system calls preserve). FP access
+ * is on exactly for the owner of the FP registers, and a thread
+ * that used FP recently gets its state here (fpu_switch, all inline); a
+ * thread whose TTBR0 value is not cached goes the general way. No isb
+ * after the TTBR0 and CPACR writes: the kernel does not touch user
+ * memory, and the eret synchronises. */
 static inline __attribute__((always_inline)) __noreturn void
-fast_enter(struct cpu *cpu, struct tcb *next)
+fast_enter(struct cpu *cpu, struct tcb *prev, bool prev_in_syscall, struct tcb *next)
 {
     u64 ttbr0 = next->ttbr0;
 
@@ -180,7 +182,7 @@ fast_enter(struct cpu *cpu, struct tcb *next)
     cpu->current = next;
     sysreg_write(tpidr_el0, next->tpidr_el0);
     sysreg_write(ttbr0_el1, ttbr0);
-    fpu_switch_on(cpu, next);
+    fpu_switch(cpu, prev, prev_in_syscall, next);
     FAST_JUMP1(context_restore, next);
 }
 
@@ -190,7 +192,7 @@ static inline __attribute__((always_inline)) __noreturn void
 fast_switch(struct cpu *cpu, struct tcb *prev, struct tcb *next)
 {
     fast_save_rest(prev);
-    fast_enter(cpu, next);
+    fast_enter(cpu, prev, true, next);
 }
 
 /* Puts t (runnable, not current, in no queue, on this cpu) at the back or
@@ -388,7 +390,7 @@ FASTPATH_SYSCALL(fastpath_reply_recv)
     t->state = THREAD_BLOCKED_RECV;
     t->ipc_next = NULL;
     t->ipc_prev = tail;
-    if (tail != NULL)
+    if (unlikely(tail != NULL))
         tail->ipc_next = t;
     else
         ep->head = t;
@@ -447,7 +449,7 @@ void fastpath_fault(struct trap_frame *frame, u64 sp_el0, u64 elr, u64 spsr, u64
     t->reply_slot = reply;
     t->state = THREAD_BLOCKED_REPLY;
     t->tpidr_el0 = sysreg_read(tpidr_el0);
-    fast_enter(this_cpu(), server);
+    fast_enter(this_cpu(), t, false, server);
 }
 
 /* ---- interrupts ----------------------------------------------------------- */
@@ -495,7 +497,7 @@ void fastpath_irq(struct trap_frame *frame)
             t->tpidr_el0 = sysreg_read(tpidr_el0);
             fast_enqueue(cpu, t, true);
         }
-        fast_enter(cpu, waiter);
+        fast_enter(cpu, t, false, waiter);
     }
     waiter->state = THREAD_RUNNABLE;
     fast_enqueue(cpu, waiter, false);
@@ -589,7 +591,7 @@ FASTPATH_SYSCALL(fastpath_wait)
     fast_save_rest(t);
     if (next == NULL)
         FAST_JUMP1(fastpath_enter_general, &cpu->idle);
-    fast_enter(cpu, next);
+    fast_enter(cpu, t, true, next);
 }
 
 /* ---- Reply and Yield that change nothing ------------------------------- */

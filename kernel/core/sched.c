@@ -34,7 +34,7 @@ void sched_init(void)
 
 bool thread_is_runnable(const struct tcb *t)
 {
-    return t->state == THREAD_RUNNABLE || t->state == THREAD_RESTART;
+    return t->state <= THREAD_RESTART;
 }
 
 static struct cpu *thread_cpu(const struct tcb *t)
@@ -204,12 +204,12 @@ void sched_switch_to(struct cpu *cpu, struct tcb *next)
 
     if (prev->state != THREAD_IDLE)
         prev->tpidr_el0 = sysreg_read(tpidr_el0);
-    cpu->current = next;
     if (next->state != THREAD_IDLE) {
         sysreg_write(tpidr_el0, next->tpidr_el0);
         sysreg_write(ttbr0_el1, tcb_ttbr0(next));
     }
-    fpu_switch_on(cpu, next);     /* (time slices never run out to 0: tcb_init, sched_tick) */
+    cpu->current = next;
+    fpu_switch(cpu, prev, false, next);  /* prev's whole FP state may be live */
 }
 
 /* The thread sched_wake set aside runs now if it outranks every ready
@@ -275,7 +275,7 @@ void return_to_user(void)
 }
 
 static const char *const state_names[] = {
-    "inactive", "runnable", "restart", "blocked-send", "blocked-recv",
+    "runnable", "restart", "inactive", "blocked-send", "blocked-recv",
     "blocked-reply", "blocked-notification", "idle",
 };
 

@@ -46,74 +46,127 @@ TEST(FPU_001, "two threads computing with doubles keep their own results")
     test_eq(mine.w, expect_mine.w);
 }
 
-/* Load v0-v7 and v16-v23 with a pattern, yield (a system call), store. */
-static void fill_yield_check(lake_word_t seed, lake_word_t out[16])
+/*
+ * What a system call does to the FP registers (docs/ABI.md): v8-v15 (all
+ * 128 bits), FPCR and FPSR come back as they were; v0-v7 and v16-v31 may
+ * come back with older values of the thread's own, never another thread's.
+ * Each thread's values carry its tag in their top 16 bits.
+ */
+#define FP_ROUNDS 24
+#define FP_OUT_WORDS 65         /* q0-q31, then FPCR */
+#define FPCR_ROUND_TO_ZERO (3ul << 22)
+#define TAG(v) ((v) >> 48)
+
+#define FP_REGS "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31"
+
+/* Loads every v register with the seed's pattern (lane 0: seed + n, lane 1:
+ * seed + 0x100 + n) and FPCR with fpcr, makes system call number on cptr
+ * with an empty message, and stores q0-q31 and FPCR to out. */
+static __attribute__((noinline)) void fp_syscall(lake_word_t seed, lake_word_t fpcr, long number,
+                                                 lake_cptr_t cptr, lake_word_t out[FP_OUT_WORDS])
 {
-    register lake_word_t x0 __asm__("x0") = 0;
+    register lake_word_t x0 __asm__("x0") = cptr;
     register lake_word_t x1 __asm__("x1") = 0;
-    register long x7 __asm__("x7") = LAKE_SYS_YIELD;
+    register long x7 __asm__("x7") = number;
     __asm__ volatile(
-        "fmov d0, %[s]\n\t"
-        "add  x9, %[s], #1\n\tfmov d1, x9\n\t"
-        "add  x9, %[s], #2\n\tfmov d2, x9\n\t"
-        "add  x9, %[s], #3\n\tfmov d3, x9\n\t"
-        "add  x9, %[s], #4\n\tfmov d4, x9\n\t"
-        "add  x9, %[s], #5\n\tfmov d5, x9\n\t"
-        "add  x9, %[s], #6\n\tfmov d6, x9\n\t"
-        "add  x9, %[s], #7\n\tfmov d7, x9\n\t"
-        "add  x9, %[s], #16\n\tfmov d16, x9\n\t"
-        "add  x9, %[s], #17\n\tfmov d17, x9\n\t"
-        "add  x9, %[s], #18\n\tfmov d18, x9\n\t"
-        "add  x9, %[s], #19\n\tfmov d19, x9\n\t"
-        "add  x9, %[s], #20\n\tfmov d20, x9\n\t"
-        "add  x9, %[s], #21\n\tfmov d21, x9\n\t"
-        "add  x9, %[s], #22\n\tfmov d22, x9\n\t"
-        "add  x9, %[s], #23\n\tfmov d23, x9\n\t"
+        "msr fpcr, %[c]\n\t"
+        ".irp n," FP_REGS "\n\t"
+        "add x9, %[s], #\\n\n\t"
+        "fmov d\\n, x9\n\t"
+        "add x9, x9, #0x100\n\t"
+        "mov v\\n\\().d[1], x9\n\t"
+        ".endr\n\t"
         "svc #0\n\t"
-        "svc #0\n\t"
-        "str d0, [%[o], #0]\n\tstr d1, [%[o], #8]\n\t"
-        "str d2, [%[o], #16]\n\tstr d3, [%[o], #24]\n\t"
-        "str d4, [%[o], #32]\n\tstr d5, [%[o], #40]\n\t"
-        "str d6, [%[o], #48]\n\tstr d7, [%[o], #56]\n\t"
-        "str d16, [%[o], #64]\n\tstr d17, [%[o], #72]\n\t"
-        "str d18, [%[o], #80]\n\tstr d19, [%[o], #88]\n\t"
-        "str d20, [%[o], #96]\n\tstr d21, [%[o], #104]\n\t"
-        "str d22, [%[o], #112]\n\tstr d23, [%[o], #120]\n\t"
+        ".irp n," FP_REGS "\n\t"
+        "str q\\n, [%[o], #(\\n * 16)]\n\t"
+        ".endr\n\t"
+        "mrs x9, fpcr\n\t"
+        "str x9, [%[o], #512]"
         : "+r"(x0), "+r"(x1)
-        : [s] "r"(seed), [o] "r"(out), "r"(x7)
-        : "x2", "x3", "x4", "x5", "x9", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7",
-          "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", LAKE_SYSCALL_CLOBBERS);
+        : [s] "r"(seed), [c] "r"(fpcr), [o] "r"(out), "r"(x7)
+        : "x2", "x3", "x4", "x5", "x9", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8",
+          "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20",
+          "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31",
+          LAKE_SYSCALL_CLOBBERS);
+    __asm__ volatile("msr fpcr, xzr");
 }
 
-static void check_pattern(lake_word_t seed, const lake_word_t out[16])
+static void fp_check(const lake_word_t out[FP_OUT_WORDS], lake_word_t seed, lake_word_t fpcr,
+                     lake_word_t other_seed)
 {
-    for (unsigned i = 0; i < 8; i++)
-        test_eq(out[i], seed + i);
-    for (unsigned i = 0; i < 8; i++)
-        test_eq(out[8 + i], seed + 16 + i);
-}
-
-static void register_worker(struct test_thread *t)
-{
-    lake_word_t out[16];
-    for (int round = 0; round < 4; round++) {
-        fill_yield_check(t->arg[0] + round, out);
-        check_pattern(t->arg[0] + round, out);
+    for (unsigned n = 0; n < 32; n++) {
+        if (n >= 8 && n <= 15) {
+            test_eq(out[2 * n], seed + n);
+            test_eq(out[2 * n + 1], seed + 0x100 + n);
+        } else {
+            test_assert(TAG(out[2 * n]) != TAG(other_seed));
+            test_assert(TAG(out[2 * n + 1]) != TAG(other_seed));
+        }
     }
+    test_eq(out[64], fpcr);
 }
 
-TEST(FPU_002, "SIMD registers survive system calls and switches to other FP users")
+#define SERVER_FP_SEED 0xb00d000000000000ul
+#define CLIENT_FP_SEED 0xc11e000000000000ul
+#define YIELD_FP_SEED 0xd1e1000000000000ul
+
+/* arg[0] = endpoint. Answers calls with ReplyRecv (the fast path's
+ * switch), every v register full of its own pattern and FPCR rounding
+ * towards zero. */
+static void fp_server(struct test_thread *t)
 {
-    struct test_thread a, b;
-    test_thread_init(env, &a, register_worker, env->priority, 0);
-    test_thread_init(env, &b, register_worker, env->priority, 0);
-    a.arg[0] = 0x1000;
-    b.arg[0] = 0x2000;
-    test_thread_start(&a);
-    test_thread_start(&b);
-    lake_word_t out[16];
-    fill_yield_check(0x3000, out);
-    check_pattern(0x3000, out);
-    test_thread_join(&a);
-    test_thread_join(&b);
+    lake_word_t out[FP_OUT_WORDS];
+    lake_recv(t->arg[0], NULL);
+    for (unsigned round = 1; round < FP_ROUNDS; round++) {
+        lake_word_t seed = SERVER_FP_SEED + round * 0x1000;
+        fp_syscall(seed, FPCR_ROUND_TO_ZERO, LAKE_SYS_REPLY_RECV, t->arg[0], out);
+        fp_check(out, seed, FPCR_ROUND_TO_ZERO, CLIENT_FP_SEED);
+    }
+    lake_reply(lake_msginfo(0, 0, 0, 0));
+    t->result[0] = 1;
+}
+
+TEST(FPU_002, "Call and ReplyRecv keep v8-v15 and FPCR, and never bring back another thread's v registers")
+{
+    lake_cptr_t ep = test_new(env, LAKE_OBJ_ENDPOINT, 0);
+    struct test_thread t;
+    test_thread_init(env, &t, fp_server, env->priority, 0);
+    t.arg[0] = ep;
+    test_thread_start(&t);
+    lake_word_t out[FP_OUT_WORDS];
+    for (unsigned round = 0; round < FP_ROUNDS; round++) {
+        lake_word_t seed = CLIENT_FP_SEED + round * 0x1000;
+        fp_syscall(seed, 0, LAKE_SYS_CALL, ep, out);
+        fp_check(out, seed, 0, SERVER_FP_SEED);
+    }
+    test_thread_join(&t);
+    test_eq(t.result[0], 1);
+}
+
+static void fp_yielder(struct test_thread *t)
+{
+    lake_word_t out[FP_OUT_WORDS];
+    for (unsigned round = 0; round < FP_ROUNDS; round++) {
+        lake_word_t seed = t->arg[0] + round * 0x1000;
+        fp_syscall(seed, FPCR_ROUND_TO_ZERO, LAKE_SYS_YIELD, 0, out);
+        fp_check(out, seed, FPCR_ROUND_TO_ZERO, t->arg[1]);
+    }
+    t->result[0] = 1;
+}
+
+TEST(FPU_003, "Yield between FP users keeps v8-v15 and FPCR, and never brings back another thread's v registers")
+{
+    struct test_thread t;
+    test_thread_init(env, &t, fp_yielder, env->priority, 0);
+    t.arg[0] = YIELD_FP_SEED;
+    t.arg[1] = CLIENT_FP_SEED;
+    test_thread_start(&t);
+    lake_word_t out[FP_OUT_WORDS];
+    for (unsigned round = 0; round < FP_ROUNDS; round++) {
+        lake_word_t seed = CLIENT_FP_SEED + round * 0x1000;
+        fp_syscall(seed, 0, LAKE_SYS_YIELD, 0, out);
+        fp_check(out, seed, 0, YIELD_FP_SEED);
+    }
+    test_thread_join(&t);
+    test_eq(t.result[0], 1);
 }

@@ -46,10 +46,12 @@ static inline void cte_set_flags(struct cte *s, unsigned flags)
     s->prev = (struct cte *)((u64)cte_prev(s) | (flags & 0x1f));
 }
 
+/* Runnable is 0: every switch stores it, and a zero store takes one
+ * instruction; tcb_init makes a new thread inactive. */
 enum thread_state {
-    THREAD_INACTIVE = 0,        /* not started or suspended */
-    THREAD_RUNNABLE,
+    THREAD_RUNNABLE = 0,
     THREAD_RESTART,             /* runnable; re-executes its system call */
+    THREAD_INACTIVE,            /* not started or suspended */
     THREAD_BLOCKED_SEND,
     THREAD_BLOCKED_RECV,
     THREAD_BLOCKED_REPLY,
@@ -68,10 +70,12 @@ enum tcb_slot {
     TCB_NUM_SLOTS
 };
 
+/* In the order arch/fpu.h saves it: what system calls preserve first. */
 struct fpu_state {
-    u64 q[64];              /* v0-v31, 128 bits each */
     u32 fpsr;
     u32 fpcr;
+    u64 reserved;           /* keeps q 16-byte aligned */
+    u64 q[64];              /* 128 bits each: v8-v15, v0-v7, v16-v31 */
 };
 
 struct tcb {
@@ -89,7 +93,7 @@ struct tcb {
     u8 blocked_can_grant;   /* sender: cap transfer allowed */
     u8 blocked_can_grant_reply;
     u8 fpu_used;            /* has live FP state */
-    u8 fpu_eager;           /* switches left on which to load its FP state eagerly */
+    u8 fpu_eager;           /* switches-in left on which to load its FP state eagerly */
     u8 in_ready_queue;      /* in its priority's ready queue (never while current) */
 
     /* What the fast paths touch, within reach of paired loads and stores

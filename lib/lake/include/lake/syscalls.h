@@ -3,9 +3,9 @@
  *
  * Register convention of `svc #0`: x7 = system call number, x0 = cptr in /
  * badge out, x1 = message info, x2-x5 = message words 0-3. The kernel
- * returns results in x0-x5 (the asm outputs) and may leave x10-x18 with
- * other values (LAKE_SYSCALL_CLOBBERS); it reads and writes the IPC
- * buffer ("memory").
+ * returns results in x0-x5 (the asm outputs) and may leave x10-x18, v0-v7
+ * and v16-v31 with other values (LAKE_SYSCALL_CLOBBERS); it reads and
+ * writes the IPC buffer ("memory").
  *
  * Message words follow libsel4's model. Words 4 and up live in the IPC
  * buffer's msg[]; msg[0-3] are not used by the kernel, so the binding uses
@@ -64,10 +64,15 @@ static inline void lake_set_receive_path(lake_cptr_t cnode, lake_cptr_t index, l
 
 /* ---- the trap -------------------------------------------------------- */
 
-/* What a system call may change besides x0-x5 (docs/ABI.md): x10-x18 come
- * back with values of the thread's own but not necessarily those it had. */
-#define LAKE_SYSCALL_CLOBBERS \
-    "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "x18", "memory"
+/* What a system call may change besides x0-x5 (docs/ABI.md): x10-x18,
+ * v0-v7 and v16-v31 come back with values of the thread's own but not
+ * necessarily those it had; v8-v15, FPCR and FPSR are kept. The compiler
+ * treats those v registers as call-clobbered already (AAPCS64), so this
+ * matters only for inline system calls. */
+#define LAKE_SYSCALL_CLOBBERS                                                          \
+    "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "x18", "v0", "v1", "v2",   \
+        "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19", "v20", "v21", "v22", \
+        "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31", "memory"
 
 /* One system call with every register of the convention. */
 static inline void lake_syscall6(long number, lake_word_t *x0, lake_word_t *x1, lake_word_t *x2,
