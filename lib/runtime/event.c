@@ -7,6 +7,8 @@
 #include <lake/event.h>
 #include <lake/lake.h>
 
+#include "event_internal.h"
+
 /* Received caps land in the loop's window of slots (set again before each
  * wait: a handler's own calls may point the path elsewhere). A loop
  * without slots points the path at nothing once, in run/run_once, so no
@@ -67,7 +69,7 @@ int lake_event_loop_run(struct lake_event_loop *loop)
     no_receive_path(loop);
     while (!loop->stop) {
         bool sleep = true;
-        if (loop->nrings && !lake_event_rings_prepare_sleep(loop)) {
+        if (__builtin_expect(loop->nrings != 0, 0) && !lake_event_rings_prepare_sleep(loop)) {
             /* A ring has messages. Its handlers may make system calls that
              * reuse the staged reply words: answer first. Then only look
              * at the endpoint, so busy rings cannot starve it. */
@@ -88,16 +90,19 @@ int lake_event_loop_run(struct lake_event_loop *loop)
             have_reply = false;
         }
         prepare_recv(loop);
-        if (sleep && have_reply) {
+        /* Read before the wait (the compiler cannot know that the system
+         * call leaves the thread's IPC buffer pointer alone). */
+        lake_word_t *words = lake_ipc_buffer->msg;
+        if (__builtin_expect(sleep && have_reply, 1)) {
             info = lake_reply_recv(loop->ep, reply, &badge);
         } else {
             if (have_reply)
                 lake_reply(reply);
             info = sleep ? wait_event(loop, &badge) : poll_event(loop, &badge);
         }
-        if (sleep && loop->nrings)
+        if (sleep && __builtin_expect(loop->nrings != 0, 0))
             lake_event_rings_awake(loop);
-        have_reply = lake_event_dispatch(loop, badge, info, &reply);
+        have_reply = event_dispatch(loop, badge, info, words, &reply);
     }
     if (have_reply)
         lake_reply(reply);
@@ -119,7 +124,7 @@ unsigned lake_event_loop_run_once(struct lake_event_loop *loop, bool block)
     if (badge != 0 || info != 0)
         handled++;
     lake_msginfo_t reply;
-    if (lake_event_dispatch(loop, badge, info, &reply))
+    if (event_dispatch(loop, badge, info, lake_ipc_buffer->msg, &reply))
         lake_reply(reply);
     return handled;
 }

@@ -8,6 +8,12 @@
 #include <lake/errors.h>
 #include <lake/event.h>
 
+#include "event_internal.h"
+
+/* What the lookup cache may point at when it points past the ranges in
+ * use: lo > hi matches no badge (event_find). */
+static const struct lake_event_range empty_range = { 1, 0, NULL, NULL };
+
 void lake_event_loop_init(struct lake_event_loop *loop, lake_cptr_t ep, lake_cptr_t ntfn,
                           const struct lake_event_slots *slots)
 {
@@ -16,6 +22,7 @@ void lake_event_loop_init(struct lake_event_loop *loop, lake_cptr_t ep, lake_cpt
     loop->ntfn = ntfn;
     if (slots)
         loop->slots = *slots;
+    loop->ranges[0] = empty_range;
 }
 
 int lake_event_on_badge(struct lake_event_loop *loop, lake_word_t lo, lake_word_t hi,
@@ -40,6 +47,7 @@ int lake_event_remove_badge(struct lake_event_loop *loop, lake_word_t lo)
         if (loop->ranges[i].lo != lo)
             continue;
         loop->ranges[i] = loop->ranges[--loop->nranges];
+        loop->ranges[loop->nranges] = empty_range;
         loop->last_range = 0;
         return LAKE_OK;
     }
@@ -84,7 +92,8 @@ int lake_event_add_ring(struct lake_event_loop *loop, unsigned bit, struct ring_
     return LAKE_OK;
 }
 
-static const struct lake_event_range *find_slow(struct lake_event_loop *loop, lake_word_t badge)
+const struct lake_event_range *lake_event_find_slow(struct lake_event_loop *loop,
+                                                    lake_word_t badge)
 {
     for (unsigned i = 0; i < loop->nranges; i++) {
         const struct lake_event_range *r = &loop->ranges[i];
@@ -94,17 +103,6 @@ static const struct lake_event_range *find_slow(struct lake_event_loop *loop, la
         }
     }
     return NULL;
-}
-
-/* Servers mostly see one client after another of the same range: the
- * last hit is tried first, inline. */
-static inline const struct lake_event_range *find(struct lake_event_loop *loop,
-                                                  lake_word_t badge)
-{
-    const struct lake_event_range *r = &loop->ranges[loop->last_range];
-    if (loop->last_range < loop->nranges && badge >= r->lo && badge <= r->hi)
-        return r;
-    return find_slow(loop, badge);
 }
 
 int lake_event_remove_ring(struct lake_event_loop *loop, struct ring_consumer *c)
@@ -121,10 +119,10 @@ int lake_event_remove_ring(struct lake_event_loop *loop, struct ring_consumer *c
 
 const struct lake_event_range *lake_event_find(struct lake_event_loop *loop, lake_word_t badge)
 {
-    return find(loop, badge);
+    return event_find(loop, badge);
 }
 
-static void dispatch_bits(struct lake_event_loop *loop, lake_word_t word)
+void lake_event_dispatch_bits(struct lake_event_loop *loop, lake_word_t word)
 {
     loop->signals++;
     for (unsigned i = 0; i < loop->nbitsets; i++) {
@@ -142,7 +140,7 @@ static void dispatch_bits(struct lake_event_loop *loop, lake_word_t word)
  * the caps of an unhandled message go with it): freeing may be a system
  * call, which would overwrite the message words the handler is about to
  * read or the reply words it has staged. */
-static lake_cptr_t take_caps(struct lake_event_loop *loop, lake_msginfo_t info, bool keep)
+lake_cptr_t lake_event_take_caps(struct lake_event_loop *loop, lake_msginfo_t info, bool keep)
 {
     lake_cptr_t first = loop->recv_caps;
     unsigned extra = lake_msginfo_extra_caps(info);
@@ -168,27 +166,7 @@ void lake_event_release_spare(struct lake_event_loop *loop)
 bool lake_event_dispatch(struct lake_event_loop *loop, lake_word_t badge, lake_msginfo_t info,
                          lake_msginfo_t *reply)
 {
-    if (badge & LAKE_EVENT_NTFN_FLAG) {
-        dispatch_bits(loop, badge & ~LAKE_EVENT_NTFN_FLAG);
-        return false;
-    }
-    if (badge == 0 && info == 0)
-        return false;           /* a zero-badge Signal or nothing at all */
-    loop->messages++;
-    const struct lake_event_range *r = find(loop, badge);
-    bool caps = loop->recv_caps != 0 && lake_msginfo_extra_caps(info) != 0;
-    if (r == NULL) {
-        loop->unhandled++;
-        if (caps)
-            take_caps(loop, info, false);
-        *reply = lake_msginfo(LAKE_EVENT_NO_HANDLER, 0, 0, 0);
-        return true;            /* harmless after a Send: the reply slot is empty */
-    }
-    struct lake_event_msg m = { loop, badge, info, caps ? take_caps(loop, info, true) : 0, 0 };
-    if (r->fn(&m, r->arg) != LAKE_EVENT_REPLY)
-        return false;
-    *reply = m.reply;
-    return true;
+    return event_dispatch(loop, badge, info, NULL, reply);
 }
 
 static void ring_failed(struct lake_event_loop *loop, unsigned i)

@@ -58,12 +58,15 @@ static enum small_result serve_small(struct lake_event_msg *m, struct lake_rpc_s
     if (id >= iface->count)
         return NOT_SMALL;
     const struct lake_rpc_method *meth = &iface->methods[id];
-    if (meth->glue == NULL || meth->in_words > 4 || meth->out_words > 4 || meth->in_caps ||
-        meth->out_caps || m->caps != 0 || lake_msginfo_length(m->info) < meth->in_words)
+    /* (small is false for a hole in the ids: no glue.) */
+    if (!meth->small || m->caps != 0 || lake_msginfo_length(m->info) < meth->in_words)
         return NOT_SMALL;
-    lake_word_t *msg = lake_ipc_buffer->msg;
-    /* A private copy: the handler may make system calls before it reads. */
-    lake_word_t in[4] = { msg[0], msg[1], msg[2], msg[3] }, out[4] = { 0 };
+    lake_word_t *msg = m->words != NULL ? m->words : lake_ipc_buffer->msg;
+    /* A private copy: the handler may make system calls before it reads.
+     * Whole 32-byte blocks: two paired loads and stores each way. */
+    lake_word_t in[4], out[4];
+    __builtin_memcpy(in, msg, sizeof(in));
+    out[0] = out[1] = out[2] = out[3] = 0;      /* (not a copy of a zero block) */
     struct lake_rpc_call call = { .server = s, .badge = m->badge, .method = id,
                                   .transport = &endpoint_transport, .conn = m,
                                   .out_words = meth->out_words };
@@ -75,8 +78,9 @@ static enum small_result serve_small(struct lake_event_msg *m, struct lake_rpc_s
         s->errors++;
         m->reply = lake_msginfo((lake_word_t)status, 0, 0, 0);
     } else {
-        msg[0] = out[0], msg[1] = out[1], msg[2] = out[2], msg[3] = out[3];
-        m->reply = lake_msginfo(0, 0, 0, meth->out_words);
+        __builtin_memcpy(msg, out, sizeof(out));
+        /* Label 0, no caps: the info word is the length (lake/message.h). */
+        m->reply = meth->out_words;
     }
     return SMALL_REPLY;
 }

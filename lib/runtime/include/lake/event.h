@@ -62,6 +62,8 @@ struct lake_event_msg {
     lake_msginfo_t info;
     lake_cptr_t caps;           /* slot of the first received cap (count in info) */
     lake_msginfo_t reply;       /* set by the handler for LAKE_EVENT_REPLY */
+    lake_word_t *words;         /* the message words (the loop thread's IPC buffer
+                                 * msg[]), or NULL: read lake_ipc_buffer */
 };
 
 enum lake_event_action {
