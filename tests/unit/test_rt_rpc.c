@@ -286,6 +286,22 @@ TEST(event_badge_and_bits)
     CHECK_EQ(lake_event_remove_badge(&loop, 10), LAKE_OK);
     CHECK(lake_event_find(&loop, 15) == NULL);
     CHECK_EQ(lake_event_remove_badge(&loop, 10), LAKE_INVALID_ARGUMENT);
+
+    /* The lookup cache points at ranges no longer in use after removals:
+     * they must match nothing (the empty sentinel), badge 0 included. */
+    CHECK(lake_event_find(&loop, 20)->fn == on_b);      /* cached: range 20 */
+    CHECK_EQ(lake_event_remove_badge(&loop, 20), LAKE_OK);
+    CHECK(lake_event_find(&loop, 20) == NULL);
+    CHECK(lake_event_find(&loop, 0) == NULL);
+    CHECK(lake_event_dispatch(&loop, 0, lake_msginfo(1, 0, 0, 0), &reply));
+    CHECK_EQ(lake_msginfo_label(reply), LAKE_EVENT_NO_HANDLER);
+    CHECK_EQ(lake_event_on_badge(&loop, 30, 39, on_a, NULL), LAKE_OK);
+    CHECK(lake_event_find(&loop, 35)->fn == on_a);
+    CHECK(lake_event_find(&loop, 29) == NULL);
+    struct lake_event_loop fresh;
+    lake_event_loop_init(&fresh, 1, 2, NULL);
+    CHECK(lake_event_find(&fresh, 0) == NULL);
+    CHECK(lake_event_find(&fresh, 1) == NULL);
 }
 
 TEST(event_received_caps)
