@@ -51,7 +51,8 @@ static unsigned caps_placed(const struct lake_event_msg *m)
  * general copies and loops of lake_rpc_dispatch are skipped. */
 enum small_result { NOT_SMALL, SMALL_REPLY, SMALL_DEFERRED };
 
-static enum small_result serve_small(struct lake_event_msg *m, struct lake_rpc_server *s)
+static enum small_result serve_small(struct lake_event_msg *m, struct lake_rpc_server *s,
+                                     lake_word_t *msg)
 {
     lake_word_t id = lake_msginfo_label(m->info);
     const struct lake_rpc_interface *iface = s->iface;
@@ -61,7 +62,6 @@ static enum small_result serve_small(struct lake_event_msg *m, struct lake_rpc_s
     /* (small is false for a hole in the ids: no glue.) */
     if (!meth->small || m->caps != 0 || lake_msginfo_length(m->info) < meth->in_words)
         return NOT_SMALL;
-    lake_word_t *msg = m->words != NULL ? m->words : lake_ipc_buffer->msg;
     /* A private copy: the handler may make system calls before it reads.
      * Whole 32-byte blocks: two paired loads and stores each way. */
     lake_word_t in[4], out[4];
@@ -87,14 +87,15 @@ static enum small_result serve_small(struct lake_event_msg *m, struct lake_rpc_s
 
 static enum lake_event_action serve_message(struct lake_event_msg *m, void *arg)
 {
-    enum small_result small = serve_small(m, arg);
+    lake_word_t *msg = m->words != NULL ? m->words : lake_ipc_buffer->msg;
+    enum small_result small = serve_small(m, arg, msg);
     if (small != NOT_SMALL)
         return small == SMALL_REPLY ? LAKE_EVENT_REPLY : LAKE_EVENT_NO_REPLY;
     struct lake_rpc_call call = { .server = arg, .badge = m->badge,
                                   .method = lake_msginfo_label(m->info),
                                   .transport = &endpoint_transport, .conn = m };
     lake_word_t out[LAKE_RPC_MAX_WORDS + LAKE_RPC_MAX_CAPS];
-    int status = lake_rpc_dispatch(&call, lake_ipc_buffer->msg, lake_msginfo_length(m->info),
+    int status = lake_rpc_dispatch(&call, msg, lake_msginfo_length(m->info),
                                    m->caps, caps_placed(m), out);
     if (call.deferred)
         return LAKE_EVENT_NO_REPLY;

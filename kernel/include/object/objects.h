@@ -47,7 +47,8 @@ static inline void cte_set_flags(struct cte *s, unsigned flags)
 }
 
 /* Runnable is 0: every switch stores it, and a zero store takes one
- * instruction; tcb_init makes a new thread inactive. */
+ * instruction; restart follows it, so thread_is_runnable is one compare.
+ * tcb_init makes a new thread inactive. */
 enum thread_state {
     THREAD_RUNNABLE = 0,
     THREAD_RESTART,             /* runnable; re-executes its system call */
