@@ -39,16 +39,15 @@
 #define PAGE                LAKE_PAGE_SIZE
 #define BOOT_RECORDS        128
 #define BOOT_ARENA_BYTES    (32u << 10)
-#define ARENA_SLACK         (24u << 10)     /* arena mapped ahead of use */
-#define RECORD_SLACK        128             /* untyped records mapped ahead of use */
-#define ARENA_MIN_CLASS     5               /* 32-byte blocks (16 of header) */
+#define ARENA_SLACK         (16u << 10)     /* arena mapped ahead of use */
+#define ARENA_MIN_CLASS     4               /* 16-byte blocks */
 #define ARENA_PAGE_CLASS    12
 #define ARENA_MAX_CLASS     (ARENA_PAGE_CLASS + 64)   /* 256 KiB */
 #define PAGER_STACK_BYTES   (16u << 10)
 #define PROBE_BYTES         (6u << 10)      /* stack a locked operation may use */
 #define DEFAULT_STACK_BYTES (64u << 10)
 #define CS_NODES            ((1u << LAKE_PROC_TOP_RADIX) - LAKE_PROC_L2_FIRST_INDEX)
-#define ENV_FLOOR           LAKE_ENV_HEAP_BASE
+#define ENV_GAP_PAGES       2               /* unreserved after the image */
 #define ENV_CEILING         (1ul << 47)
 
 struct frame_mapping {
@@ -70,10 +69,13 @@ static struct {
     struct lake_untyped_pool pool;
     struct lake_untyped_node boot_records[BOOT_RECORDS];
     bool records_moved;
+    unsigned record_slack;                  /* records one operation may take at most */
     lake_word_t records_mapped;             /* end of the mapped part of the records */
+    lake_word_t meta_base, nodes_base;      /* the arena's and the records' regions */
 
     struct vspace vs;
     struct vspace_region *heap;
+    struct vspace_region *pager_ipc;        /* the pager's IPC buffer, just past the image */
     size_t heap_size;
 
     /* The arena: a bump pointer in the boot buffer, then in the arena
@@ -91,6 +93,12 @@ static struct {
     struct lake_thread pager;
 } env;
 
+static const struct vspace_attr anon_attr = {
+    .kind = VSPACE_ANON, .rights = LAKE_RIGHTS_RW, .attrs = LAKE_ATTR_EXECUTE_NEVER,
+};
+static const struct vspace_attr fixed_attr = {
+    .kind = VSPACE_FIXED, .rights = LAKE_RIGHTS_RW, .attrs = LAKE_ATTR_EXECUTE_NEVER,
+};
 static char boot_arena[BOOT_ARENA_BYTES] __attribute__((aligned(64)));
 static char pager_stack[PAGER_STACK_BYTES] __attribute__((aligned(16)));
 
@@ -132,8 +140,8 @@ static void env_unlock(void)
 /* ---- the arena: the VSpace manager's records and the mapping table ------ */
 
 /* Power-of-two classes up to a page; above that, whole pages (class
- * ARENA_PAGE_CLASS + n: n pages), so a VSpace page chunk (8 KiB of
- * entries plus the header) takes 12 KiB, not 16. */
+ * ARENA_PAGE_CLASS + n: n pages). Blocks have no header: the manager
+ * gives the size back when it frees (a VSpace page chunk is one page). */
 static size_t class_bytes(unsigned c)
 {
     return c <= ARENA_PAGE_CLASS ? (size_t)1 << c : (size_t)(c - ARENA_PAGE_CLASS) * PAGE;
@@ -158,7 +166,7 @@ static void *arena_bump(size_t bytes)
             return NULL;
         /* The boot buffer is used up: continue in the region. */
         env.arena_in_region = true;
-        env.arena_next = LAKE_ENV_META_BASE;
+        env.arena_next = env.meta_base;
         env.arena_limit = env.arena_mapped;
         at = env.arena_next;
         if (at + bytes > env.arena_limit)
@@ -171,10 +179,10 @@ static void *arena_bump(size_t bytes)
 static void *arena_alloc(void *ctx, size_t size)
 {
     (void)ctx;
-    unsigned c = size_class(size + 16);
+    unsigned c = size_class(size);
     if (c > ARENA_MAX_CLASS)
         return NULL;
-    uint64_t *block = env.arena_free[c];
+    void *block = env.arena_free[c];
     if (block != NULL)
         env.arena_free[c] = *(void **)block;
     else
@@ -182,19 +190,17 @@ static void *arena_alloc(void *ctx, size_t size)
     if (block == NULL)
         return NULL;
     memset(block, 0, class_bytes(c));
-    block[0] = c;
-    return block + 2;
+    return block;
 }
 
-static void arena_free(void *ctx, void *p)
+static void arena_free(void *ctx, void *p, size_t size)
 {
     (void)ctx;
     if (p == NULL)
         return;
-    uint64_t *block = (uint64_t *)p - 2;
-    unsigned c = (unsigned)block[0];
-    *(void **)block = env.arena_free[c];
-    env.arena_free[c] = block;
+    unsigned c = size_class(size);
+    *(void **)p = env.arena_free[c];
+    env.arena_free[c] = p;
 }
 
 /* ---- kernel objects (lock held) ------------------------------------------ */
@@ -307,10 +313,10 @@ static int batch_new(unsigned frames)
 static int vs_alloc_frame(void *ctx, lake_cptr_t *frame)
 {
     (void)ctx;
-    /* During start-up (the arena is still the small boot one), or when
-     * the pool is almost empty: one frame at a time. */
+    /* During start-up, or when the pool is almost empty: one frame at a
+     * time. */
     lake_word_t free_bytes = lake_untyped_free_bytes(&env.pool);
-    if (!env.records_moved || free_bytes < BATCH_SMALL_MIN_FREE)
+    if (!env.ready || free_bytes < BATCH_SMALL_MIN_FREE)
         return alloc_object_locked(LAKE_OBJ_FRAME_4K, 0, frame);
     if (current_batch == NULL || current_batch->handed == current_batch->size) {
         unsigned frames = free_bytes >= BATCH_MIN_FREE ? BATCH_FRAMES : BATCH_SMALL_FRAMES;
@@ -392,31 +398,62 @@ static const struct vspace_ops env_vspace_ops = {
     .meta_free = arena_free,
 };
 
-/* The untyped records mapped fall short of those in use plus the slack. */
+/* Records in use plus the slack, i.e. what must be there before an
+ * operation starts. */
+static inline lake_word_t records_wanted(void)
+{
+    return (lake_word_t)lake_untyped_records_touched(&env.pool) + env.record_slack;
+}
+
+/* The untyped records fall short of those in use plus the slack: the boot
+ * records in .bss (then they move out), or the part of the region mapped. */
 static inline bool records_short(void)
 {
     if (!env.records_moved)
-        return false;
-    lake_word_t want = LAKE_ENV_NODES_BASE +
-        ((lake_word_t)lake_untyped_records_touched(&env.pool) + RECORD_SLACK) *
-        sizeof(struct lake_untyped_node);
-    lake_word_t top = LAKE_ENV_NODES_BASE +
+        return records_wanted() > BOOT_RECORDS;
+    lake_word_t want = env.nodes_base + records_wanted() * sizeof(struct lake_untyped_node);
+    lake_word_t top = env.nodes_base +
         (lake_word_t)LAKE_ENV_MAX_NODES * sizeof(struct lake_untyped_node);
     return env.records_mapped < want && env.records_mapped < top;
 }
 
-/* The arena mapped ahead of its next allocation falls short of the slack. */
+/* The arena falls short of the slack ahead of its next allocation: while
+ * the boot buffer in .bss holds the slack, the region is not needed. */
 static inline bool arena_short(void)
 {
-    lake_word_t used_to = env.arena_in_region ? env.arena_next : LAKE_ENV_META_BASE;
+    if (!env.arena_in_region && env.arena_limit - env.arena_next >= ARENA_SLACK)
+        return false;
+    lake_word_t used_to = env.arena_in_region ? env.arena_next : env.meta_base;
     return env.arena_mapped - used_to < ARENA_SLACK &&
-           env.arena_mapped < LAKE_ENV_META_BASE + LAKE_ENV_META_SIZE;
+           env.arena_mapped < env.meta_base + LAKE_ENV_META_SIZE;
+}
+
+/* The records leave .bss for their region (mapped ahead by the slack). */
+static int move_records(void)
+{
+    lake_word_t want = env.nodes_base + records_wanted() * sizeof(struct lake_untyped_node);
+    while (env.records_mapped < want) {
+        int error = vspace_map(&env.vs, env.records_mapped, 1, NULL);
+        if (error)
+            return error;
+        env.records_mapped += PAGE;
+    }
+    int error = lake_untyped_move_records(&env.pool, (struct lake_untyped_node *)env.nodes_base,
+                                          LAKE_ENV_MAX_NODES);
+    if (error == LAKE_OK)
+        env.records_moved = true;
+    return error;
 }
 
 /* Mapping takes records and arena blocks itself, well inside the slack,
  * so the loops end. */
 static int __attribute__((noinline)) env_prepare_slow(void)
 {
+    if (!env.records_moved && records_short()) {
+        int error = move_records();
+        if (error)
+            return error;
+    }
     while (records_short()) {
         int error = vspace_map(&env.vs, env.records_mapped, 1, NULL);
         if (error)
@@ -480,9 +517,6 @@ void lake_env_free_object(lake_cptr_t slot)
     env_unlock();
 }
 
-static const struct vspace_attr anon_attr = {
-    .kind = VSPACE_ANON, .rights = LAKE_RIGHTS_RW, .attrs = LAKE_ATTR_EXECUTE_NEVER,
-};
 
 int lake_env_map_anon(size_t bytes, void **addr)
 {
@@ -782,7 +816,7 @@ static int th_map_frame(void *ctx, lake_cptr_t frame, lake_word_t vaddr)
         } else {
             if (env.mappings)
                 memcpy(m, env.mappings, env.num_mappings * sizeof(*m));
-            arena_free(NULL, env.mappings);
+            arena_free(NULL, env.mappings, env.max_mappings * sizeof(*m));
             env.mappings = m;
             env.max_mappings = max;
         }
@@ -809,9 +843,6 @@ static void th_unmap_frame(void *ctx, lake_cptr_t frame)
     env_unlock();
 }
 
-static const struct vspace_attr ipc_attr = {
-    .kind = VSPACE_FIXED, .rights = LAKE_RIGHTS_RW, .attrs = LAKE_ATTR_EXECUTE_NEVER,
-};
 
 /* A lazily backed stack with a guard page below it and a one-page region
  * for the IPC buffer. */
@@ -824,7 +855,7 @@ static int reserve_thread_space(size_t stack_bytes, struct vspace_region **stack
     if (error == LAKE_OK)
         error = vspace_reserve_stack(&env.vs, pages, 1, stack);
     if (error == LAKE_OK) {
-        error = vspace_reserve_anywhere(&env.vs, PAGE, PAGE, VSPACE_NEXT_FIT, &ipc_attr, ipc);
+        error = vspace_reserve_anywhere(&env.vs, PAGE, PAGE, VSPACE_NEXT_FIT, &fixed_attr, ipc);
         if (error)
             vspace_release(&env.vs, *stack);
     }
@@ -1032,71 +1063,101 @@ static void ask_for_memory(void *arg, struct lake_untyped_pool *pool, unsigned w
         next_grant_slot++;
 }
 
+/* The most records one operation can take: a block split from the
+ * largest root (or from a grant of init's) down to the smallest size, for
+ * the request and for a CNode the CSpace may need on the way. */
+static unsigned record_slack(unsigned largest_bits)
+{
+    if ((env.pi->flags & LAKE_PROCINFO_INIT_SERVICES) && largest_bits < LAKE_INIT_MORE_MAX_BITS)
+        largest_bits = LAKE_INIT_MORE_MAX_BITS;
+    return 4 * (largest_bits - LAKE_UNTYPED_MIN_BITS) + 16;
+}
+
 static int init_pool(const struct lake_procinfo *pi)
 {
     lake_untyped_init(&env.pool, &lake_untyped_kernel_ops, &env.cs, env.boot_records,
                       BOOT_RECORDS);
     if (pi->num_untyped == 0 || pi->num_untyped > LAKE_PROCINFO_MAX_UNTYPED)
         return LAKE_NOT_ENOUGH_MEMORY;
+    unsigned largest = LAKE_UNTYPED_MIN_BITS;
     for (uint64_t i = 0; i < pi->num_untyped; i++) {
+        if (pi->untyped[i].size_bits > largest)
+            largest = (unsigned)pi->untyped[i].size_bits;
         /* Addresses only order the blocks: give each root its own range. */
         int error = lake_untyped_add(&env.pool, pi->untyped[i].cptr, i << 41,
                                      (unsigned)pi->untyped[i].size_bits, false);
         if (error)
             return error;
     }
+    env.record_slack = record_slack(largest);
     next_grant_slot = pi->first_free_slot;
     lake_untyped_set_low_water(&env.pool, 0, ask_for_memory, NULL);
     return LAKE_OK;
 }
 
-static const struct vspace_attr fixed_attr = {
-    .kind = VSPACE_FIXED, .rights = LAKE_RIGHTS_RW, .attrs = LAKE_ATTR_EXECUTE_NEVER,
-};
 
-/* The manager, its fixed regions, then the records' move out of .bss. */
-static int init_vspace(void)
+/* Every page table spawn made: those over the image and over the pages it
+ * mapped in the stack area (their caps are the child's, not the
+ * manager's, and are never freed). */
+static int note_spawn_tables(const struct lake_procinfo *pi)
 {
+    size_t resident = pi->stack_frames.end - pi->stack_frames.start;
+    struct { lake_word_t start, end; } spans[] = {
+        { pi->image_start, pi->image_end },
+        { pi->ipc_buffer, pi->ipc_buffer + PAGE },
+        { pi->self, pi->self + PAGE },
+        { pi->stack_end - resident * PAGE, pi->stack_end },
+    };
+    for (size_t i = 0; i < sizeof(spans) / sizeof(spans[0]); i++) {
+        for (unsigned level = 1; level <= VSPACE_TABLE_LEVELS; level++) {
+            lake_word_t step = (lake_word_t)1 << vspace_table_shift(level);
+            for (lake_word_t va = spans[i].start & ~(step - 1); va < spans[i].end; va += step) {
+                int error = vspace_note_table(&env.vs, level, va, 0);
+                if (error && error != LAKE_DELETE_FIRST)
+                    return error;
+            }
+        }
+    }
+    return LAKE_OK;
+}
+
+
+/* The manager and its regions, from just past the image: the pager's IPC
+ * buffer, the heap, the arena and the untyped records (those two mapped
+ * only when the boot buffers in .bss run low), the main thread's stack. */
+static int init_vspace(const struct lake_procinfo *pi)
+{
+    lake_word_t floor = ((pi->image_end + PAGE - 1) & ~(PAGE - 1)) + ENV_GAP_PAGES * PAGE;
+    lake_word_t heap = floor + 2 * PAGE;
+    env.meta_base = heap + LAKE_ENV_HEAP_SIZE;
+    env.nodes_base = env.meta_base + LAKE_ENV_META_SIZE;
     env.arena_next = (uintptr_t)boot_arena;
     env.arena_limit = (uintptr_t)boot_arena + sizeof(boot_arena);
-    int error = vspace_init(&env.vs, &env_vspace_ops, ENV_FLOOR, ENV_CEILING);
+    env.arena_mapped = env.meta_base;
+    env.records_mapped = env.nodes_base;
+    int error = vspace_init(&env.vs, &env_vspace_ops, floor, ENV_CEILING);
     struct vspace_region *r;
     if (error == LAKE_OK)
-        error = vspace_reserve_at(&env.vs, LAKE_ENV_HEAP_BASE, LAKE_ENV_HEAP_SIZE, &anon_attr,
-                                  &env.heap);
+        error = vspace_reserve_at(&env.vs, floor, PAGE, &fixed_attr, &env.pager_ipc);
     if (error == LAKE_OK)
-        error = vspace_reserve_at(&env.vs, LAKE_ENV_META_BASE, LAKE_ENV_META_SIZE, &fixed_attr, &r);
+        error = vspace_reserve_at(&env.vs, heap, LAKE_ENV_HEAP_SIZE, &anon_attr, &env.heap);
     if (error == LAKE_OK)
-        error = vspace_reserve_at(&env.vs, LAKE_ENV_NODES_BASE,
+        error = vspace_reserve_at(&env.vs, env.meta_base, LAKE_ENV_META_SIZE, &fixed_attr, &r);
+    if (error == LAKE_OK)
+        error = vspace_reserve_at(&env.vs, env.nodes_base,
                                   (lake_word_t)LAKE_ENV_MAX_NODES *
                                       sizeof(struct lake_untyped_node), &fixed_attr, &r);
     /* The main thread's stack: spawn mapped its top (resident) pages; the
      * rest is backed lazily like the heap (the mapped pages just never
      * fault). Its guard page is known, so an overflow is reported as one. */
     static const struct vspace_attr guard_attr = { .kind = VSPACE_GUARD, .rights = LAKE_RIGHT_READ };
-    if (error == LAKE_OK && env.pi->stack_guard >= ENV_FLOOR)
-        error = vspace_reserve_at(&env.vs, env.pi->stack_guard, PAGE, &guard_attr, &r);
-    if (error == LAKE_OK && env.pi->stack_start >= ENV_FLOOR)
-        error = vspace_reserve_at(&env.vs, env.pi->stack_start,
-                                  env.pi->stack_end - env.pi->stack_start, &anon_attr, &r);
-    if (error)
-        return error;
-    env.arena_mapped = LAKE_ENV_META_BASE;
-    env.records_mapped = LAKE_ENV_NODES_BASE;
-    error = env_prepare();
-    /* Map room for the boot records and the slack, then move them. */
-    lake_word_t want = LAKE_ENV_NODES_BASE +
-                       (BOOT_RECORDS + RECORD_SLACK) * sizeof(struct lake_untyped_node);
-    while (error == LAKE_OK && env.records_mapped < want) {
-        error = vspace_map(&env.vs, env.records_mapped, 1, NULL);
-        env.records_mapped += error == LAKE_OK ? PAGE : 0;
-    }
+    if (error == LAKE_OK && pi->stack_guard >= floor)
+        error = vspace_reserve_at(&env.vs, pi->stack_guard, PAGE, &guard_attr, &r);
+    if (error == LAKE_OK && pi->stack_start >= floor)
+        error = vspace_reserve_at(&env.vs, pi->stack_start, pi->stack_end - pi->stack_start,
+                                  &anon_attr, &r);
     if (error == LAKE_OK)
-        error = lake_untyped_move_records(&env.pool,
-                                          (struct lake_untyped_node *)LAKE_ENV_NODES_BASE,
-                                          LAKE_ENV_MAX_NODES);
-    if (error == LAKE_OK)
-        env.records_moved = true;
+        error = note_spawn_tables(pi);
     return error;
 }
 
@@ -1132,22 +1193,16 @@ static int init_threads(const struct lake_procinfo *pi)
 
 static int start_pager(const struct lake_procinfo *pi)
 {
-    struct vspace_region *ipc;
-    int error = env_prepare();
-    if (error == LAKE_OK)
-        error = vspace_reserve_anywhere(&env.vs, PAGE, PAGE, VSPACE_NEXT_FIT, &ipc_attr, &ipc);
-    if (error)
-        return error;
     struct lake_thread_attr attr;
     lake_thread_attr_init(&attr);
     attr.ops = &env.thread_ops;
     attr.priority = (int)pi->priority;
     attr.fault_ep = pi->parent_ep;          /* a pager bug goes to the parent */
-    attr.vaddr = ipc->start;
+    attr.vaddr = env.pager_ipc->start;
     attr.stack = pager_stack;
     attr.stack_size = sizeof(pager_stack);
     attr.name = "pager";
-    error = lake_thread_create(&env.pager, &attr, pager_main, NULL);
+    int error = lake_thread_create(&env.pager, &attr, pager_main, NULL);
     if (error == LAKE_OK)
         error = lake_tcb_set_fault_handler(pi->tcb, env.fault_ep);
     return error;
@@ -1163,7 +1218,7 @@ int lake_env_init_spawned(const struct lake_procinfo *pi, const char *program)
     if (error == LAKE_OK)
         error = init_pool(pi);
     if (error == LAKE_OK)
-        error = init_vspace();
+        error = init_vspace(pi);
     if (error == LAKE_OK)
         error = init_threads(pi);
     if (error)

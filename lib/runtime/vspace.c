@@ -27,12 +27,12 @@ static void *meta_alloc(struct vspace *vs, size_t size)
     return calloc(1, size);
 }
 
-static void meta_free(struct vspace *vs, void *p)
+static void meta_free(struct vspace *vs, void *p, size_t size)
 {
     if (!p)
         return;
     if (vs->ops.meta_free)
-        vs->ops.meta_free(vs->ops.ctx, p);
+        vs->ops.meta_free(vs->ops.ctx, p, size);
     else
         free(p);
 }
@@ -103,8 +103,8 @@ static int table_grow(struct vspace *vs)
         .capacity = capacity,
     };
     if (!n.keys || !n.caps) {
-        meta_free(vs, n.keys);
-        meta_free(vs, n.caps);
+        meta_free(vs, n.keys, capacity * sizeof(lake_word_t));
+        meta_free(vs, n.caps, capacity * sizeof(lake_cptr_t));
         return LAKE_NOT_ENOUGH_MEMORY;
     }
     for (size_t i = 0; i < t->capacity; i++) {
@@ -114,8 +114,8 @@ static int table_grow(struct vspace *vs)
         n.keys[j] = t->keys[i];
         n.caps[j] = t->caps[i];
     }
-    meta_free(vs, t->keys);
-    meta_free(vs, t->caps);
+    meta_free(vs, t->keys, t->capacity * sizeof(lake_word_t));
+    meta_free(vs, t->caps, t->capacity * sizeof(lake_cptr_t));
     *t = n;
     return LAKE_OK;
 }
@@ -294,25 +294,16 @@ static int insert_region(struct vspace *vs, lake_word_t start, lake_word_t size,
             return LAKE_NOT_ENOUGH_MEMORY;
         if (vs->count)
             memcpy(n, vs->regions, vs->count * sizeof(*n));
-        meta_free(vs, vs->regions);
+        meta_free(vs, vs->regions, vs->capacity * sizeof(*n));
         vs->regions = n;
         vs->capacity = capacity;
     }
     struct vspace_region *r = meta_alloc(vs, sizeof(*r));
     if (!r)
         return LAKE_NOT_ENOUGH_MEMORY;
-    size_t pages = size / PAGE;
     r->start = start;
     r->end = start + size;
     r->attr = *attr;
-    r->nchunks = (pages + VSPACE_CHUNK_PAGES - 1) / VSPACE_CHUNK_PAGES;
-    if (attr->kind != VSPACE_GUARD) {
-        r->chunks = meta_alloc(vs, r->nchunks * sizeof(*r->chunks));
-        if (!r->chunks) {
-            meta_free(vs, r);
-            return LAKE_NOT_ENOUGH_MEMORY;
-        }
-    }
     size_t i = region_index(vs, start);
     memmove(&vs->regions[i + 1], &vs->regions[i], (vs->count - i) * sizeof(*vs->regions));
     vs->regions[i] = r;
@@ -410,15 +401,41 @@ int vspace_reserve_stack(struct vspace *vs, size_t pages, unsigned guard_pages,
 
 static struct vspace_page *page_get(const struct vspace_region *r, size_t index)
 {
-    if (!r->chunks)
+    size_t c = index / VSPACE_CHUNK_PAGES;
+    if (c >= r->nchunks || !r->chunks[c])
         return NULL;
-    struct vspace_page *chunk = r->chunks[index / VSPACE_CHUNK_PAGES];
-    return chunk ? &chunk[index % VSPACE_CHUNK_PAGES] : NULL;
+    return &r->chunks[c][index % VSPACE_CHUNK_PAGES];
+}
+
+/* The chunk pointers grow with the highest chunk used (doubling), so a
+ * large region whose first pages alone are used (a heap) costs little. */
+static bool chunks_cover(struct vspace *vs, struct vspace_region *r, size_t c)
+{
+    if (c < r->nchunks)
+        return true;
+    size_t total = ((r->end - r->start) / PAGE + VSPACE_CHUNK_PAGES - 1) / VSPACE_CHUNK_PAGES;
+    size_t n = r->nchunks ? 2 * r->nchunks : 4;
+    if (n <= c)
+        n = c + 1;
+    if (n > total)
+        n = total;
+    struct vspace_page **chunks = meta_alloc(vs, n * sizeof(*chunks));
+    if (!chunks)
+        return false;
+    if (r->nchunks)
+        memcpy(chunks, r->chunks, r->nchunks * sizeof(*chunks));
+    meta_free(vs, r->chunks, r->nchunks * sizeof(*chunks));
+    r->chunks = chunks;
+    r->nchunks = n;
+    return true;
 }
 
 static struct vspace_page *page_make(struct vspace *vs, struct vspace_region *r, size_t index)
 {
-    struct vspace_page **chunk = &r->chunks[index / VSPACE_CHUNK_PAGES];
+    size_t c = index / VSPACE_CHUNK_PAGES;
+    if (!chunks_cover(vs, r, c))
+        return NULL;
+    struct vspace_page **chunk = &r->chunks[c];
     if (!*chunk) {
         *chunk = meta_alloc(vs, VSPACE_CHUNK_PAGES * sizeof(**chunk));
         if (!*chunk)
@@ -456,12 +473,12 @@ enum vspace_where vspace_lookup(const struct vspace *vs, lake_word_t vaddr,
 static void page_drop(struct vspace *vs, struct vspace_region *r, struct vspace_page *p)
 {
     vs->ops.unmap_frame(vs->ops.ctx, p->frame);
-    if (p->flags & VSPACE_PAGE_OWNED) {
+    if (p->owned) {
         vs->ops.free_frame(vs->ops.ctx, p->frame);
         vs->frames_allocated--;
     }
     p->frame = 0;
-    p->flags = 0;
+    p->owned = 0;
     r->mapped--;
 }
 
@@ -487,23 +504,24 @@ static int map_page_at(struct vspace *vs, struct vspace_region *r, lake_word_t v
     struct vspace_page *p = page_make(vs, r, index);
     if (!p)
         return LAKE_NOT_ENOUGH_MEMORY;
-    unsigned flags = 0;
+    bool owned = false;
     if (!frame) {
         int error = vs->ops.alloc_frame(vs->ops.ctx, &frame);
         if (error)
             return error;
-        flags = VSPACE_PAGE_OWNED;
+        owned = true;
     }
-    int error = map_one(vs, frame, vaddr, r->attr.rights, r->attr.attrs);
+    int error = frame > VSPACE_MAX_CPTR ? LAKE_INVALID_ARGUMENT
+                                        : map_one(vs, frame, vaddr, r->attr.rights, r->attr.attrs);
     if (error) {
-        if (flags & VSPACE_PAGE_OWNED)
+        if (owned)
             vs->ops.free_frame(vs->ops.ctx, frame);
         return error;
     }
-    if (flags & VSPACE_PAGE_OWNED)
+    if (owned)
         vs->frames_allocated++;
     p->frame = frame;
-    p->flags = flags;
+    p->owned = owned;
     r->mapped++;
     return LAKE_OK;
 }
@@ -519,7 +537,7 @@ int vspace_map(struct vspace *vs, lake_word_t vaddr, size_t npages, const lake_c
         const struct vspace_page *p = page_get(r, first + i);
         if (p && p->frame)
             return LAKE_DELETE_FIRST;
-        if (frames && frames[i] == 0)
+        if (frames && (frames[i] == 0 || frames[i] > VSPACE_MAX_CPTR))
             return LAKE_INVALID_ARGUMENT;
     }
     for (size_t i = 0; i < npages; i++) {
@@ -594,10 +612,10 @@ static void region_free(struct vspace *vs, struct vspace_region *r)
         for (size_t i = 0; i < VSPACE_CHUNK_PAGES; i++)
             if (chunk[i].frame)
                 page_drop(vs, r, &chunk[i]);
-        meta_free(vs, chunk);
+        meta_free(vs, chunk, VSPACE_CHUNK_PAGES * sizeof(*chunk));
     }
-    meta_free(vs, r->chunks);
-    meta_free(vs, r);
+    meta_free(vs, r->chunks, r->nchunks * sizeof(*r->chunks));
+    meta_free(vs, r, sizeof(*r));
 }
 
 int vspace_release(struct vspace *vs, struct vspace_region *r)
@@ -617,9 +635,9 @@ void vspace_destroy(struct vspace *vs)
 {
     for (size_t i = 0; i < vs->count; i++)
         region_free(vs, vs->regions[i]);
-    meta_free(vs, vs->regions);
-    meta_free(vs, vs->tables.keys);
-    meta_free(vs, vs->tables.caps);
+    meta_free(vs, vs->regions, vs->capacity * sizeof(*vs->regions));
+    meta_free(vs, vs->tables.keys, vs->tables.capacity * sizeof(lake_word_t));
+    meta_free(vs, vs->tables.caps, vs->tables.capacity * sizeof(lake_cptr_t));
     vs->regions = NULL;
     vs->hint = NULL;
     vs->count = vs->capacity = 0;

@@ -28,13 +28,14 @@
 #include <lake/procinfo.h>
 #include <lake/thread.h>
 
-/* Where the heap and the environment's own bookkeeping live. */
-#define LAKE_ENV_HEAP_BASE      0x1000000000ul      /* 64 GiB */
+/* The environment's regions, from the first page after the image (two
+ * pages later, so a stray access just past .bss faults): the pager's IPC
+ * buffer, then the heap, then the allocators' records (mapped only once
+ * the boot buffers in .bss run low). The first pages of the heap share the
+ * image's page tables. */
 #define LAKE_ENV_HEAP_SIZE      (1ul << 30)
-#define LAKE_ENV_META_BASE      0x2000000000ul      /* allocator records */
-#define LAKE_ENV_META_SIZE      (64ul << 20)
-#define LAKE_ENV_NODES_BASE     (LAKE_ENV_META_BASE + LAKE_ENV_META_SIZE) /* untyped records */
-#define LAKE_ENV_MAX_NODES      (1u << 18)
+#define LAKE_ENV_META_SIZE      (64ul << 20)        /* the arena of allocator records */
+#define LAKE_ENV_MAX_NODES      (1u << 18)          /* untyped records */
 
 /* Exit status of a process the pager ends for a fault (as a shell would
  * report a signal: 128 + SIGSEGV or 128 + SIGILL). */

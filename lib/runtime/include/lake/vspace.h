@@ -68,18 +68,20 @@ struct vspace_attr {
     unsigned guard_pages;   /* VSPACE_STACK only: unmapped pages at the bottom */
 };
 
-/* One page of a region: the frame cap mapped there (0: not mapped). */
-#define VSPACE_PAGE_OWNED   1u      /* the frame came from ops->alloc_frame */
+/* One page of a region: the frame cap mapped there (0: not mapped) and
+ * whether it came from ops->alloc_frame. Eight bytes, so a chunk of 512 is
+ * exactly one page; frame caps are below 2^63 (vspace_map checks). */
+#define VSPACE_MAX_CPTR     (((lake_word_t)1 << 63) - 1)
 struct vspace_page {
-    lake_cptr_t frame;
-    unsigned flags;
+    lake_cptr_t frame : 63;
+    lake_cptr_t owned : 1;
 };
 
 struct vspace_region {
     lake_word_t start, end;         /* the whole reservation, guard pages included */
     struct vspace_attr attr;
     size_t mapped;                  /* pages mapped now */
-    size_t nchunks;
+    size_t nchunks;                 /* length of chunks: grows up to the last chunk used */
     struct vspace_page **chunks;    /* chunk i: pages [i*512, i*512+512); NULL: none mapped */
     void *user;                     /* free for the owner */
 };
@@ -101,9 +103,11 @@ struct vspace_ops {
     int (*unmap_frame)(void *ctx, lake_cptr_t frame);
     /* PageTable Map: installs at the first missing level on the way. */
     int (*map_table)(void *ctx, lake_cptr_t table, lake_word_t vaddr);
-    /* Optional, for the manager's own bookkeeping: NULL means calloc/free. */
+    /* Optional, for the manager's own bookkeeping: NULL means calloc/free.
+     * meta_free gets the size the block was allocated with (so an
+     * allocator needs no headers: a chunk of pages is exactly a page). */
     void *(*meta_alloc)(void *ctx, size_t size);    /* zeroed */
-    void (*meta_free)(void *ctx, void *p);
+    void (*meta_free)(void *ctx, void *p, size_t size);
 };
 
 struct vspace_table_set {
