@@ -2,9 +2,11 @@
 """Profile one traced interval of the benchmark image, by function.
 
 Runs build/kernel-bench/kernel8.img under QEMU (-icount shift=0) with a gdb
-stub. gdb stops at the root task's `bench_profile_mark` (user/bench/runtime.c)
-with x0 = 1, turns QEMU's log on (in_asm,exec,nochain: every translated block
-and every block executed), and turns it off again at the call with x0 = 2.
+stub. gdb stops at `bench_profile_mark` (user/benchchild/counters.h) in the
+root task (or --in benchchild) with x0 = MARK (1: one spawn_exit_wait; 3: one
+pager_fault, 5: one thread_create_join, both --in benchchild), turns QEMU's
+log on (in_asm,exec,nochain: every translated block and every block
+executed), and turns it off again at the call with x0 = MARK + 1.
 Inserting the second breakpoint flushes QEMU's translation cache, so every
 block executed in the interval is translated (and printed) again.
 
@@ -15,7 +17,7 @@ kernel.elf, user addresses through whichever of the given user ELF files
 holds the block's instruction words at that address (the root task and its
 children share virtual addresses, not contents).
 
-    tools/profile.py [--elf NAME=PATH ...] [--top N] [--keep-log FILE]
+    tools/profile.py [--in ELF] [--mark N] [--elf NAME=PATH ...] [--top N] [--keep-log FILE]
 
 Prints the instructions of the interval per image (kernel, bench,
 minimal, ...), the functions with the most instructions (self), and an
@@ -136,8 +138,8 @@ def parse_log(path):
 
 def trace(args, log):
     """Runs the image until the second mark, with the log on in between."""
-    bench = args.images["bench"]
-    mark = bench.starts[bench.names.index("bench_profile_mark")]
+    marker = args.images[args.in_elf]
+    mark = marker.starts[marker.names.index("bench_profile_mark")]
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -148,15 +150,20 @@ def trace(args, log):
          "-semihosting-config", "enable=on,target=native,userspace=on",
          "-icount", "shift=0,sleep=off", "-D", log, "-gdb", f"tcp::{port}", "-S"],
         stdin=subprocess.DEVNULL)
+    # A breakpoint in a child's code must wait until the root task's own
+    # measurements (which its addresses share) are over.
+    bench = args.images["bench"]
+    start = "" if args.in_elf == "bench" else (
+        f"break *{bench.starts[bench.names.index('bench_runtime')]:#x}\ncontinue\ndelete\n")
     script = f"""set pagination off
 set confirm off
 set architecture aarch64
 target remote localhost:{port}
-break *{mark:#x} if $x0 == 1
+{start}break *{mark:#x} if $x0 == {args.mark}
 continue
 delete
 monitor log in_asm,exec,nochain
-break *{mark:#x} if $x0 == 2
+break *{mark:#x} if $x0 == {args.mark + 1}
 continue
 monitor log none
 kill
@@ -246,12 +253,17 @@ def main():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--elf", action="append", default=[],
                         help="NAME=PATH of a user ELF file that runs in the interval")
+    parser.add_argument("--in", dest="in_elf", default="bench",
+                        help="the ELF whose bench_profile_mark starts the interval")
+    parser.add_argument("--mark", type=int, default=1,
+                        help="trace from the call with x0 = MARK to the one with MARK + 1")
     parser.add_argument("--top", type=int, default=60)
     parser.add_argument("--keep-log", help="keep QEMU's log in this file")
     parser.add_argument("--log", help="profile an existing log instead of running QEMU")
     parser.add_argument("--timeout", type=float, default=600)
     args = parser.parse_args()
-    elfs = {"bench": "build/user/bench.elf", "minimal": "build/user/minimal.elf"}
+    elfs = {"bench": "build/user/bench.elf", "minimal": "build/user/minimal.elf",
+            "benchchild": "build/user/benchchild.elf"}
     for spec in args.elf:
         name, _, path = spec.partition("=")
         elfs[name] = path

@@ -66,6 +66,12 @@ static struct {
     struct lake_cspace_node cs_nodes[CS_NODES];
     uint64_t cs_bitmap[LAKE_CSPACE_BITMAP_WORDS(CS_NODES, LAKE_PROC_L2_RADIX)];
 
+    /* The starter kit spawn made (procinfo kit): taken before the pool;
+     * per part (frames, TCBs, notifications, endpoints) the next slot and
+     * the end (next == end: none left, or no kit). */
+    lake_cptr_t kit_first;
+    lake_cptr_t kit_next[4], kit_end[4];
+
     struct lake_untyped_pool pool;
     struct lake_untyped_node boot_records[BOOT_RECORDS];
     bool records_moved;
@@ -205,8 +211,38 @@ static void arena_free(void *ctx, void *p, size_t size)
 
 /* ---- kernel objects (lock held) ------------------------------------------ */
 
+/* An object of the kit's (its part for the type, see lake/procinfo.h);
+ * each part is handed out in order, once. */
+static bool kit_take(unsigned type, lake_cptr_t *slot)
+{
+    unsigned part;
+    switch (type) {
+    case LAKE_OBJ_FRAME_4K:     part = 0; break;
+    case LAKE_OBJ_TCB:          part = 1; break;
+    case LAKE_OBJ_NOTIFICATION: part = 2; break;
+    case LAKE_OBJ_ENDPOINT:     part = 3; break;
+    default:                    return false;
+    }
+    if (env.kit_next[part] == env.kit_end[part])
+        return false;
+    *slot = env.kit_next[part]++;
+    return true;
+}
+
+/* A kit object freed: its cap goes (the memory stays the parent's until
+ * the process ends); the slot is not used again. */
+static bool kit_free(lake_cptr_t slot)
+{
+    if (env.kit_first == 0 || slot < env.kit_first || slot >= env.kit_first + LAKE_KIT_SLOTS)
+        return false;
+    lake_cspace_delete_cap(&env.cs, slot);
+    return true;
+}
+
 static int alloc_object_locked(unsigned type, unsigned size_bits, lake_cptr_t *slot)
 {
+    if (kit_take(type, slot))
+        return LAKE_OK;
     lake_cptr_t dest;
     int error = lake_cspace_alloc(&env.cs, &dest);
     if (error)
@@ -223,6 +259,8 @@ static int alloc_object_locked(unsigned type, unsigned size_bits, lake_cptr_t *s
 
 static void free_object_locked(lake_cptr_t slot)
 {
+    if (kit_free(slot))
+        return;
     uint32_t block;
     if (lake_untyped_find_object(&env.pool, slot, &block) == LAKE_OK)
         lake_untyped_free_object(&env.pool, block);
@@ -315,6 +353,8 @@ static int vs_alloc_frame(void *ctx, lake_cptr_t *frame)
     (void)ctx;
     /* During start-up, or when the pool is almost empty: one frame at a
      * time. */
+    if (kit_take(LAKE_OBJ_FRAME_4K, frame))
+        return LAKE_OK;
     lake_word_t free_bytes = lake_untyped_free_bytes(&env.pool);
     if (!env.ready || free_bytes < BATCH_SMALL_MIN_FREE)
         return alloc_object_locked(LAKE_OBJ_FRAME_4K, 0, frame);
@@ -1214,6 +1254,16 @@ int lake_env_init_spawned(const struct lake_procinfo *pi, const char *program)
         return LAKE_ILLEGAL_OPERATION;
     env.pi = pi;
     env.program = program;
+    if (pi->kit.end - pi->kit.start == LAKE_KIT_SLOTS) {
+        static const unsigned counts[4] = {
+            LAKE_KIT_FRAMES, LAKE_KIT_TCBS, LAKE_KIT_NOTIFICATIONS, LAKE_KIT_ENDPOINTS,
+        };
+        lake_cptr_t at = env.kit_first = pi->kit.start;
+        for (unsigned part = 0; part < 4; part++) {
+            env.kit_next[part] = at;
+            env.kit_end[part] = at += counts[part];
+        }
+    }
     int error = init_cspace(pi);
     if (error == LAKE_OK)
         error = init_pool(pi);

@@ -96,7 +96,7 @@ struct plan {
     unsigned quota_bits;
     unsigned p_bits;                    /* size of P */
     unsigned cnode_radix;               /* the child's first CNode */
-    lake_cptr_t image_first, stack_first, tables_first, caps_first, first_free;
+    lake_cptr_t image_first, stack_first, tables_first, caps_first, kit_first, first_free;
     struct lake_procinfo *info;         /* the page's contents (PAGE bytes) */
 };
 
@@ -236,7 +236,8 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
     pl->stack_first = pl->image_first + pl->num_pages;
     pl->tables_first = pl->stack_first + pl->resident;
     pl->caps_first = pl->tables_first + pl->tables;
-    pl->first_free = pl->caps_first + a->num_caps;
+    pl->kit_first = pl->caps_first + a->num_caps;
+    pl->first_free = pl->kit_first + (pl->quota_bits ? LAKE_KIT_SLOTS : 0);
     if (a->cnode_radix != 0) {
         pl->cnode_radix = a->cnode_radix;
     } else {
@@ -256,9 +257,9 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
         return fail(LAKE_RANGE_ERROR, "image or stack too large for the child's CNode");
     }
 
-    /* P: CNode + quota + top and second-level CNodes + 4 KiB objects + TCB,
-     * packed without padding (largest first, each size a multiple of the
-     * next). */
+    /* P: CNode + quota + top and second-level CNodes + 4 KiB objects +
+     * TCBs + the kit's small objects, packed without padding (largest
+     * first, each size a multiple of the next). */
     _Static_assert(TOP_BITS >= LAKE_PAGE_BITS && L2_BITS >= LAKE_PAGE_BITS &&
                    TOP_BITS <= LAKE_SPAWN_MIN_CNODE_RADIX + LAKE_SLOT_BITS,
                    "CNode sizes keep P packed");
@@ -267,6 +268,10 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
                      (1ull << TOP_BITS) + (1ull << L2_BITS) +
                      PAGE * (1 /* VSpace */ + pl->num_pages + 2 + pl->resident + pl->tables) +
                      (1ull << LAKE_TCB_BITS);
+    if (pl->quota_bits)
+        bytes += PAGE * LAKE_KIT_FRAMES + (LAKE_KIT_TCBS << LAKE_TCB_BITS) +
+                 (LAKE_KIT_NOTIFICATIONS << LAKE_NOTIFICATION_BITS) +
+                 (LAKE_KIT_ENDPOINTS << LAKE_ENDPOINT_BITS);
     if (pl->quota_bits && pl->quota_bits < L2_BITS)
         bytes += 1ull << L2_BITS;       /* alignment of T after a small quota */
     pl->p_bits = ceil_log2(bytes);
@@ -298,7 +303,8 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
     info->image_frames = (struct lake_slot_range){ pl->image_first, pl->stack_first };
     info->stack_frames = (struct lake_slot_range){ pl->stack_first, pl->tables_first };  /* resident */
     info->page_tables = (struct lake_slot_range){ pl->tables_first, pl->caps_first };
-    info->caps = (struct lake_slot_range){ pl->caps_first, pl->first_free };
+    info->caps = (struct lake_slot_range){ pl->caps_first, pl->kit_first };
+    info->kit = (struct lake_slot_range){ pl->kit_first, pl->first_free };
     info->first_free_slot = pl->first_free;
     info->cspace_top = LAKE_PROC_CSPACE_TOP;
     info->top_radix = LAKE_PROC_TOP_RADIX;
@@ -363,6 +369,14 @@ static int retype_into(struct build *b, lake_cptr_t slot, unsigned type, unsigne
     unsigned depth;
     b->p->slot_ops->retype_dest(b->p->slot_ctx, slot, &root, &index, &depth, &offset);
     return lake_untyped_retype(b->p->untyped, type, bits, root, index, depth, offset, 1);
+}
+
+/* Retype `count` objects from P straight into the child's CNode from
+ * slot `dest` on (objects the parent never invokes). */
+static int retype_to_child(struct build *b, lake_cptr_t dest, unsigned type, unsigned count)
+{
+    return lake_untyped_retype(b->p->untyped, type, 0, b->p->parent_cnode, b->p->cnode,
+                               PARENT_DEPTH, dest, count);
 }
 
 /* Move a parent slot's cap into slot `dest` of the child's CNode. */
@@ -553,7 +567,20 @@ static int build_child(struct build *b)
                            LAKE_ATTR_EXECUTE_NEVER);
     if (error)
         return fail(error, "map the IPC buffer");
+    if (pl->quota_bits)
+        TRY(retype_to_child(b, pl->kit_first, LAKE_OBJ_FRAME_4K, LAKE_KIT_FRAMES),
+            "retype the kit's frames");
     TRY(retype_into(b, p->tcb, LAKE_OBJ_TCB, 0), "retype the TCB");
+    if (pl->quota_bits) {
+        lake_cptr_t kit = pl->kit_first + LAKE_KIT_FRAMES;
+        TRY(retype_to_child(b, kit, LAKE_OBJ_TCB, LAKE_KIT_TCBS), "retype the kit's TCB");
+        kit += LAKE_KIT_TCBS;
+        TRY(retype_to_child(b, kit, LAKE_OBJ_NOTIFICATION, LAKE_KIT_NOTIFICATIONS),
+            "retype the kit's notifications");
+        kit += LAKE_KIT_NOTIFICATIONS;
+        TRY(retype_to_child(b, kit, LAKE_OBJ_ENDPOINT, LAKE_KIT_ENDPOINTS),
+            "retype the kit's endpoint");
+    }
     lake_cptr_t fault_ep = 0;
     if (a->parent_ep) {
         unsigned rights = a->parent_ep_rights ? a->parent_ep_rights : DEFAULT_EP_RIGHTS;

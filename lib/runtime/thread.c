@@ -187,13 +187,16 @@ int lake_thread_create(struct lake_thread *t, const struct lake_thread_attr *att
     if (attr->name)
         lake_debug_name_thread(t->tcb, attr->name);
 
-    lake_word_t regs[LAKE_NUM_REGS];
-    memset(regs, 0, sizeof(regs));
+    /* pc, sp, spsr (0: EL0) and x0 fit in the message registers; the TLS
+     * register comes last of all 35, so it gets a call of its own (cheaper
+     * than 35 words through the IPC buffer). The TCB is fresh: every other
+     * register is zero. */
+    lake_word_t regs[LAKE_REG_X0 + 1] = {0};
     regs[LAKE_REG_PC] = (lake_word_t)thread_entry;
     regs[LAKE_REG_SP] = sp;
     regs[LAKE_REG_X0] = (lake_word_t)t;
-    regs[LAKE_REG_TPIDR] = t->tls_base;
-    if ((error = lake_tcb_write_registers(t->tcb, true, LAKE_NUM_REGS, regs)))
+    if ((error = lake_tcb_set_tls_base(t->tcb, t->tls_base)) ||
+        (error = lake_tcb_write_registers(t->tcb, true, LAKE_REG_X0 + 1, regs)))
         goto fail;
     return LAKE_OK;
 

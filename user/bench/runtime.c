@@ -152,13 +152,6 @@ static void run_benchchild(struct spawner *sp)
 
 static struct bench_series spawn_total, spawn_part, run_part, destroy_part;
 
-/* tools/profile.py traces one spawn + exit + wait between these two calls
- * (breakpoints with x0 = 1 and x0 = 2); they do nothing. */
-static void __attribute__((noinline)) bench_profile_mark(int what)
-{
-    __asm__ volatile("" : : "r"(what) : "memory");
-}
-
 static void spawn_minimal_once(struct spawner *sp, const struct lake_spawn_args *a, bool keep)
 {
     struct lake_process p;

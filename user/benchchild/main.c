@@ -53,9 +53,14 @@ static void bench_pager_fault(void)
     series.n = 0;
     for (unsigned i = 0; i < WARMUP + ITERATIONS; i++) {
         volatile char *p = region + i * PAGE;
+        bool profiled = i == WARMUP + ITERATIONS / 2 + 1;    /* not a batch's first */
+        if (profiled)
+            bench_profile_mark(3);
         struct counts s = counts_read();
         *p = 1;
         struct counts e = counts_read();
+        if (profiled)
+            bench_profile_mark(4);
         if (i >= WARMUP)
             series_add(&series, s, e);
     }
@@ -103,11 +108,16 @@ static void bench_thread_create_join(int priority)
     series.n = 0;
     for (unsigned i = 0; i < WARMUP + ITERATIONS; i++) {
         struct lake_thread t;
+        bool profiled = i == WARMUP + ITERATIONS / 2;
+        if (profiled)
+            bench_profile_mark(5);
         struct counts s = counts_read();
         int error = lake_env_thread_create(&t, 0, priority, return_at_once, NULL);
         if (error == LAKE_OK)
             error = lake_env_thread_join(&t, NULL);
         struct counts e = counts_read();
+        if (profiled)
+            bench_profile_mark(6);
         check("thread create/join", error);
         if (error)
             return;

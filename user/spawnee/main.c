@@ -14,6 +14,9 @@
  *                  its top; the pager the rest); exit 0 if that took faults,
  *                  2 if none; with KIB past the stack the guard page ends it
  *   ring N ROUNDS  N threads pass a token around a ring ROUNDS times
+ *   quota          exit 0 if start-up (environment, pager, argv on the
+ *                  heap) took nothing from the untyped quota: spawn's
+ *                  starter kit served it
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -168,6 +171,18 @@ static int ring_run(unsigned n, unsigned rounds)
     return ring.token == (unsigned long)n * rounds ? 0 : 1;
 }
 
+static int quota_untouched(void)
+{
+    struct lake_env_stats stats;
+    lake_env_get_stats(&stats);
+    size_t quota = (size_t)1 << lake_procinfo->untyped[0].size_bits;
+    if (stats.free_bytes == quota)
+        return 0;
+    printf("spawnee: start-up took %zu of the quota's %zu bytes\n", quota - stats.free_bytes,
+           quota);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
@@ -185,6 +200,8 @@ int main(int argc, char **argv)
         return overflow();
     if (strcmp(mode, "stack") == 0 && argc > 2)
         return main_stack(strtoul(argv[2], NULL, 0));
+    if (strcmp(mode, "quota") == 0)
+        return quota_untouched();
     if (strcmp(mode, "ring") == 0 && argc > 3)
         return ring_run((unsigned)strtoul(argv[2], NULL, 0), (unsigned)strtoul(argv[3], NULL, 0));
     return print_arguments(argc, argv);

@@ -363,7 +363,9 @@ TEST(SPAWN_304, "spawn: the child's CNode and procinfo page as the child sees th
     test_eq(pi->stack_frames.end - pi->stack_frames.start, 4);
     test_eq(pi->page_tables.end - pi->page_tables.start, 6);
     test_eq(pi->caps.end - pi->caps.start, 2);
-    test_eq(pi->first_free_slot, pi->caps.end);
+    test_eq(pi->kit.start, pi->caps.end);
+    test_eq(pi->kit.end - pi->kit.start, LAKE_KIT_SLOTS);
+    test_eq(pi->first_free_slot, pi->kit.end);
     test_eq(pi->image_start, IMAGE_TEXT_VA);
     test_eq(pi->image_end, IMAGE_DATA_VA + IMAGE_DATA_MEM);
     test_eq(pi->stack_guard + LAKE_PAGE_SIZE, pi->stack_start);
@@ -398,6 +400,13 @@ TEST(SPAWN_304, "spawn: the child's CNode and procinfo page as the child sees th
         { pi->image_frames.start, LAKE_OBJ_FRAME_4K }, { pi->stack_frames.end - 1, LAKE_OBJ_FRAME_4K },
         { pi->page_tables.start, LAKE_OBJ_PAGE_TABLE }, { pi->page_tables.end - 1, LAKE_OBJ_PAGE_TABLE },
         { pi->caps.start, LAKE_OBJ_ENDPOINT }, { pi->caps.start + 1, LAKE_OBJ_ASID_POOL },
+        /* The kit: frames, TCB, notifications, endpoint (lake/procinfo.h). */
+        { pi->kit.start, LAKE_OBJ_FRAME_4K },
+        { pi->kit.start + LAKE_KIT_FRAMES - 1, LAKE_OBJ_FRAME_4K },
+        { pi->kit.start + LAKE_KIT_FRAMES, LAKE_OBJ_TCB },
+        { pi->kit.start + LAKE_KIT_FRAMES + LAKE_KIT_TCBS, LAKE_OBJ_NOTIFICATION },
+        { pi->kit.end - LAKE_KIT_ENDPOINTS - 1, LAKE_OBJ_NOTIFICATION },
+        { pi->kit.end - 1, LAKE_OBJ_ENDPOINT },
     };
     for (unsigned i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
         test_ok(lake_cnode_copy(env->cnode, probe, TEST_DEPTH, p.cnode, ranges[i][0],
@@ -540,6 +549,12 @@ TEST(PAGER_005, "pager: the main thread's stack overflow hits the guard page, st
 {
     static const char *const past[] = { "spawnee", "stack", "80", NULL };
     test_eq(run_spawnee(env, past, 22, 20), LAKE_EXIT_FAULT_VM);
+}
+
+TEST(SPAWN_306, "spawn: the environment starts on spawn's kit: the quota is untouched at main")
+{
+    static const char *const argv[] = { "spawnee", "quota", NULL };
+    test_eq(run_spawnee(env, argv, 22, 20), 0);
 }
 
 TEST(PAGER_003, "pager: an undefined instruction ends the process with status 132")

@@ -36,7 +36,7 @@
 #include <lake/bootinfo.h>
 
 #define LAKE_PROCINFO_MAGIC         0x4c414b4550524f43ull   /* "LAKEPROC" */
-#define LAKE_PROCINFO_VERSION       3
+#define LAKE_PROCINFO_VERSION       4
 #define LAKE_PROCINFO_SIZE          4096
 #define LAKE_PROCINFO_MAX_UNTYPED   4
 
@@ -62,6 +62,16 @@ enum lake_proc_slot {
 #define LAKE_PROC_L2_RADIX          8
 #define LAKE_PROC_L2_GUARD          4
 #define LAKE_PROC_L2_FIRST_INDEX    1
+
+/* The starter kit (procinfo kit range, given with an untyped quota): kernel
+ * objects spawn makes for the child's process environment (lake/env.h),
+ * so that its start-up takes none from the quota, where the first small
+ * object alone would split the quota a dozen times. In this order: */
+#define LAKE_KIT_FRAMES             4   /* zeroed 4 KiB frames (first pages of heap, IPC buffers) */
+#define LAKE_KIT_TCBS               1   /* the pager thread */
+#define LAKE_KIT_NOTIFICATIONS      5   /* locks, the threads' wake-ups and exits */
+#define LAKE_KIT_ENDPOINTS          1   /* the pager's fault endpoint */
+#define LAKE_KIT_SLOTS (LAKE_KIT_FRAMES + LAKE_KIT_TCBS + LAKE_KIT_NOTIFICATIONS + LAKE_KIT_ENDPOINTS)
 
 /* What a child sends on its parent endpoint when it exits (lake_procinfo_exit):
  * label LAKE_PROC_EXIT_LABEL, one word: the exit status. */
@@ -91,6 +101,7 @@ struct lake_procinfo {
     struct lake_slot_range stack_frames;    /* the resident top of the stack, lowest page first */
     struct lake_slot_range page_tables;
     struct lake_slot_range caps;            /* extra caps the parent handed over */
+    struct lake_slot_range kit;             /* the starter kit (empty without a quota) */
     lake_cptr_t first_free_slot;    /* slots [first_free_slot, 2^cnode_radix) are empty */
     lake_cptr_t cspace_top;         /* T (see above) */
     uint64_t top_radix, top_guard_bits, l2_radix, l2_guard_bits, l2_first_index;
