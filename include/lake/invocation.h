@@ -18,6 +18,8 @@
     X(CNODE_DELETE, CNode, 15)                           \
     X(CNODE_REVOKE, CNode, 16)                           \
     X(CNODE_SAVE_CALLER, CNode, 17)                      \
+    X(CNODE_COPY_RANGE, CNode, 18)                       \
+    X(CNODE_MOVE_RANGE, CNode, 19)                       \
     X(TCB_CONFIGURE, TCB, 20)                            \
     X(TCB_SET_PRIORITY, TCB, 21)                         \
     X(TCB_SET_MC_PRIORITY, TCB, 22)                      \

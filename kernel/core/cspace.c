@@ -63,6 +63,29 @@ bool cspace_lookup_cap(struct tcb *t, u64 cptr, struct lookup *out)
     return cspace_resolve(root, cptr, 64, out);
 }
 
+bool cspace_lookup_node_for_op(struct invocation *inv, struct cap root, u64 index, u64 depth,
+                               bool is_source, struct cap *node)
+{
+    struct lookup failure = { .failure = LAKE_LOOKUP_INVALID_ROOT };
+    if (cap_type(root) != LAKE_OBJ_CNODE) {
+        inv_lookup_failed(inv, &failure, is_source);
+        return false;
+    }
+    *node = root;
+    if (depth == 0)
+        return true;
+    struct cte *slot = cspace_lookup_slot_for_op(inv, root, index, depth, is_source);
+    if (slot == NULL)
+        return false;
+    if (cap_type(slot->cap) != LAKE_OBJ_CNODE) {
+        failure.failure = LAKE_LOOKUP_MISSING_CAPABILITY;
+        inv_lookup_failed(inv, &failure, is_source);
+        return false;
+    }
+    *node = slot->cap;
+    return true;
+}
+
 unsigned inv_lookup_failed(struct invocation *inv, const struct lookup *l, bool is_source)
 {
     inv->error = LAKE_FAILED_LOOKUP;

@@ -48,6 +48,16 @@ static inline struct cte *cspace_one_level(struct cap root, u64 cptr)
 struct cte *cspace_lookup_slot_for_op(struct invocation *inv, struct cap root, u64 index,
                                       u64 depth, bool is_source);
 
+/*
+ * The CNode named by (root, index, depth) for an operation on a range of
+ * its slots: depth 0 means root itself, otherwise the slot found must hold
+ * a CNode. On failure records LAKE_FAILED_LOOKUP (invalid root, or the
+ * lookup's failure, or missing capability for a slot without a CNode) and
+ * returns false.
+ */
+bool cspace_lookup_node_for_op(struct invocation *inv, struct cap root, u64 index, u64 depth,
+                               bool is_source, struct cap *node);
+
 /* Records a failed lookup as the invocation's error. */
 unsigned inv_lookup_failed(struct invocation *inv, const struct lookup *l, bool is_source);
 

@@ -31,6 +31,18 @@ static bool update_cap_data(struct cap *c, u64 data, bool allow_rebadge)
     }
 }
 
+/* A derived copy c of src's cap goes into dest as src's child. */
+static void insert_copy(struct cte *src, struct cte *dest, struct cap c)
+{
+    unsigned flags = 0;
+    if (cap_is_revocable(c, src->cap)) {
+        flags = CTE_REVOCABLE;
+        if (cap_type(c) == LAKE_OBJ_ENDPOINT || cap_type(c) == LAKE_OBJ_NOTIFICATION)
+            flags |= CTE_FIRST_BADGED;
+    }
+    cdt_insert(src, dest, c, flags);
+}
+
 static struct cte *lookup_source(struct invocation *inv, unsigned cap_index, u64 index, u64 depth)
 {
     struct cap root = inv->extra[cap_index]->cap;
@@ -73,13 +85,7 @@ static unsigned decode_copy(struct invocation *inv, bool mint)
     if (mint && !update_cap_data(&c, inv_mr(inv, 5), false))
         return inv_invalid_argument(inv, 5);
 
-    unsigned flags = 0;
-    if (cap_is_revocable(c, src->cap)) {
-        flags = CTE_REVOCABLE;
-        if (cap_type(c) == LAKE_OBJ_ENDPOINT || cap_type(c) == LAKE_OBJ_NOTIFICATION)
-            flags |= CTE_FIRST_BADGED;
-    }
-    cdt_insert(src, dest, c, flags);
+    insert_copy(src, dest, c);
     return LAKE_OK;
 }
 
@@ -99,6 +105,68 @@ static unsigned decode_move(struct invocation *inv, bool mutate)
     if (mutate && !update_cap_data(&c, inv_mr(inv, 4), true))
         return inv_invalid_argument(inv, 4);
     cdt_move(src, dest, c);
+    return LAKE_OK;
+}
+
+/*
+ * CopyRange / MoveRange: `count` caps from consecutive slots of one CNode
+ * to consecutive slots of another (spawning a process hands over dozens).
+ * Everything is checked before the first cap goes: every source holds a
+ * cap that may be copied (moved), every destination is empty.
+ */
+#define CNODE_RANGE_MAX 256
+
+static bool range_slots(struct invocation *inv, struct cap node, u64 offset, u64 count,
+                        struct cte **first)
+{
+    u64 slots = BIT(cap_cnode_radix(node));
+    if (offset >= slots || count > slots - offset) {
+        inv_range_error(inv, 0, slots - 1);
+        return false;
+    }
+    *first = cap_cnode_slots(node) + offset;
+    return true;
+}
+
+static unsigned decode_range(struct invocation *inv, bool move)
+{
+    if (!inv_require(inv, move ? 7 : 8, 1))
+        return inv->error;
+    u64 count = inv_mr(inv, 6);
+    if (count < 1 || count > CNODE_RANGE_MAX)
+        return inv_invalid_argument(inv, 6);
+    struct cap dest_node, src_node;
+    struct cte *dest, *src;
+    if (!cspace_lookup_node_for_op(inv, inv->cap, inv_mr(inv, 0), inv_mr(inv, 1), false,
+                                   &dest_node) ||
+        !range_slots(inv, dest_node, inv_mr(inv, 2), count, &dest) ||
+        !cspace_lookup_node_for_op(inv, inv->extra[0]->cap, inv_mr(inv, 3), inv_mr(inv, 4), true,
+                                   &src_node) ||
+        !range_slots(inv, src_node, inv_mr(inv, 5), count, &src))
+        return inv->error;
+    unsigned rights = move ? 0 : (unsigned)inv_mr(inv, 7);
+
+    for (u64 i = 0; i < count; i++) {
+        struct cap c;
+        if (cap_is_null(src[i].cap)) {
+            struct lookup missing = { .failure = LAKE_LOOKUP_MISSING_CAPABILITY };
+            return inv_lookup_failed(inv, &missing, true);
+        }
+        if (move ? cap_type(src[i].cap) == CAP_ZOMBIE : !cap_derive(src[i].cap, &c))
+            return inv_error(inv, LAKE_ILLEGAL_OPERATION);
+        if (!cap_is_null(dest[i].cap))
+            return inv_error(inv, LAKE_DELETE_FIRST);
+    }
+
+    for (u64 i = 0; i < count; i++) {
+        if (move) {
+            cdt_move(&src[i], &dest[i], src[i].cap);
+            continue;
+        }
+        struct cap c;
+        cap_derive(src[i].cap, &c);
+        insert_copy(&src[i], &dest[i], cap_with_rights(c, cap_rights(c) & rights));
+    }
     return LAKE_OK;
 }
 
@@ -170,6 +238,8 @@ unsigned decode_cnode_invocation(struct invocation *inv)
     case LAKE_CNODE_MOVE:        return decode_move(inv, false);
     case LAKE_CNODE_MUTATE:      return decode_move(inv, true);
     case LAKE_CNODE_ROTATE:      return decode_rotate(inv);
+    case LAKE_CNODE_COPY_RANGE:  return decode_range(inv, false);
+    case LAKE_CNODE_MOVE_RANGE:  return decode_range(inv, true);
     case LAKE_CNODE_DELETE:
     case LAKE_CNODE_REVOKE:
     case LAKE_CNODE_SAVE_CALLER: return decode_slot_op(inv);

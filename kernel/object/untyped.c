@@ -125,22 +125,9 @@ unsigned decode_untyped_invocation(struct invocation *inv)
     unsigned obj_bits = lake_object_size_bits((unsigned)type, (unsigned)user_bits);
 
     /* Destination: consecutive empty slots in a CNode. */
-    struct cap root = inv->extra[0]->cap;
-    if (cap_type(root) != LAKE_OBJ_CNODE) {
-        struct lookup invalid_root = { .failure = LAKE_LOOKUP_INVALID_ROOT };
-        return inv_lookup_failed(inv, &invalid_root, false);
-    }
-    struct cap node = root;
-    if (node_depth != 0) {
-        struct cte *node_slot = cspace_lookup_slot_for_op(inv, root, node_index, node_depth, false);
-        if (node_slot == NULL)
-            return inv->error;
-        node = node_slot->cap;
-        if (cap_type(node) != LAKE_OBJ_CNODE) {
-            struct lookup not_cnode = { .failure = LAKE_LOOKUP_MISSING_CAPABILITY };
-            return inv_lookup_failed(inv, &not_cnode, false);
-        }
-    }
+    struct cap node;
+    if (!cspace_lookup_node_for_op(inv, inv->extra[0]->cap, node_index, node_depth, false, &node))
+        return inv->error;
     u64 slots = BIT(cap_cnode_radix(node));
     if (offset >= slots || count > slots - offset)
         return inv_range_error(inv, 0, slots - 1);

@@ -126,6 +126,36 @@ int lake_cnode_rotate(lake_cptr_t root, lake_word_t dest_index, unsigned dest_de
     return lake_invoke(root, LAKE_CNODE_ROTATE, 8, 2);
 }
 
+static int cnode_range(lake_cptr_t root, lake_word_t label, const struct lake_cnode_range *dest,
+                       lake_cptr_t src_root, const struct lake_cnode_range *src, unsigned count,
+                       unsigned rights)
+{
+    lake_set_mr(0, dest->index);
+    lake_set_mr(1, dest->depth);
+    lake_set_mr(2, dest->offset);
+    lake_set_mr(3, src->index);
+    lake_set_mr(4, src->depth);
+    lake_set_mr(5, src->offset);
+    lake_set_mr(6, count);
+    lake_set_mr(7, rights);
+    lake_set_cap(0, src_root);
+    return lake_invoke(root, label, label == LAKE_CNODE_COPY_RANGE ? 8 : 7, 1);
+}
+
+int lake_cnode_copy_range(lake_cptr_t root, const struct lake_cnode_range *dest,
+                          lake_cptr_t src_root, const struct lake_cnode_range *src,
+                          unsigned count, unsigned rights)
+{
+    return cnode_range(root, LAKE_CNODE_COPY_RANGE, dest, src_root, src, count, rights);
+}
+
+int lake_cnode_move_range(lake_cptr_t root, const struct lake_cnode_range *dest,
+                          lake_cptr_t src_root, const struct lake_cnode_range *src,
+                          unsigned count)
+{
+    return cnode_range(root, LAKE_CNODE_MOVE_RANGE, dest, src_root, src, count, 0);
+}
+
 static int cnode_slot_op(lake_cptr_t root, lake_word_t label, lake_word_t index, unsigned depth)
 {
     lake_set_mr(0, index);

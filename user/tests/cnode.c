@@ -245,3 +245,132 @@ TEST(CNODE_020, "Copy with reduced rights: a copy without Write cannot signal")
     lake_signal(badged);
     test_eq(lake_poll(ntfn, NULL), 0x3);
 }
+
+/* n consecutive slots (the test allocator hands them out in order). */
+static lake_cptr_t slots(struct test_env *env, unsigned n)
+{
+    lake_cptr_t first = test_slot(env);
+    for (unsigned i = 1; i < n; i++)
+        test_eq(test_slot(env), first + i);
+    return first;
+}
+
+/* Slots of the test CNode as a range (the root itself: depth 0). */
+static struct lake_cnode_range at(lake_cptr_t slot)
+{
+    return (struct lake_cnode_range){ .index = 0, .depth = 0, .offset = slot };
+}
+
+TEST(CNODE_021, "MoveRange moves consecutive caps, keeping objects, badges and derivation")
+{
+    lake_cptr_t ntfn = test_new(env, LAKE_OBJ_NOTIFICATION, 0);
+    lake_cptr_t src = slots(env, 3);
+    test_ok(lake_cnode_mint(ROOT, src, D, ROOT, ntfn, D, LAKE_RIGHTS_ALL, 0x11));
+    test_ok(lake_cnode_mint(ROOT, src + 1, D, ROOT, ntfn, D, LAKE_RIGHTS_ALL, 0x22));
+    test_ok(lake_cnode_copy(ROOT, src + 2, D, ROOT, ntfn, D, LAKE_RIGHTS_ALL));
+    lake_cptr_t dest = slots(env, 3);
+    test_ok(lake_cnode_move_range(ROOT, &(struct lake_cnode_range){ .offset = dest }, ROOT,
+                                  &(struct lake_cnode_range){ .offset = src }, 3));
+    for (unsigned i = 0; i < 3; i++) {
+        test_eq(type_of(src + i), LAKE_OBJ_NULL);
+        test_eq(type_of(dest + i), LAKE_OBJ_NOTIFICATION);
+    }
+    lake_signal(dest + 1);
+    test_eq(lake_poll(ntfn, NULL), 0x22);
+    /* Still children of the original: revoking it deletes them. */
+    test_ok(lake_cnode_revoke(ROOT, ntfn, D));
+    for (unsigned i = 0; i < 3; i++)
+        test_eq(type_of(dest + i), LAKE_OBJ_NULL);
+}
+
+TEST(CNODE_022, "CopyRange copies consecutive caps with rights masked; the originals stay")
+{
+    lake_cptr_t src = slots(env, 2);
+    test_ok(lake_untyped_retype(test_new_untyped(env, 12), LAKE_OBJ_NOTIFICATION, 0, ROOT, 0, 0,
+                                src, 2));
+    lake_cptr_t dest = slots(env, 2);
+    test_ok(lake_cnode_copy_range(ROOT, &(struct lake_cnode_range){ .offset = dest }, ROOT,
+                                  &(struct lake_cnode_range){ .offset = src }, 2, LAKE_RIGHT_READ));
+    for (unsigned i = 0; i < 2; i++) {
+        test_eq(type_of(src + i), LAKE_OBJ_NOTIFICATION);
+        test_eq(type_of(dest + i), LAKE_OBJ_NOTIFICATION);
+    }
+    lake_signal(dest);                  /* no Write: nothing happens */
+    test_eq(lake_poll(src, NULL), 0);
+    test_ok(lake_cnode_revoke(ROOT, src + 1, D));
+    test_eq(type_of(dest + 1), LAKE_OBJ_NULL);
+    test_eq(type_of(dest), LAKE_OBJ_NOTIFICATION);
+}
+
+TEST(CNODE_023, "ranges: an empty source, an occupied destination or an uncopyable cap change nothing")
+{
+    lake_cptr_t src = slots(env, 3);
+    test_ok(lake_untyped_retype(test_new_untyped(env, 12), LAKE_OBJ_ENDPOINT, 0, ROOT, 0, 0,
+                                src, 2));
+    lake_cptr_t dest = slots(env, 3);
+    struct lake_cnode_range d = at(dest), s = at(src);
+    /* src + 2 is empty. */
+    test_error(lake_cnode_move_range(ROOT, &d, ROOT, &s, 3), LAKE_FAILED_LOOKUP);
+    test_eq(lake_error_detail(0), 1);
+    test_eq(lake_error_detail(1), LAKE_LOOKUP_MISSING_CAPABILITY);
+    test_error(lake_cnode_copy_range(ROOT, &d, ROOT, &s, 3, LAKE_RIGHTS_ALL), LAKE_FAILED_LOOKUP);
+    /* dest + 1 is occupied. */
+    lake_cptr_t ntfn = test_new(env, LAKE_OBJ_NOTIFICATION, 0);
+    test_ok(lake_cnode_move(ROOT, dest + 1, D, ROOT, ntfn, D));
+    test_error(lake_cnode_move_range(ROOT, &d, ROOT, &s, 2), LAKE_DELETE_FIRST);
+    test_error(lake_cnode_copy_range(ROOT, &d, ROOT, &s, 2, LAKE_RIGHTS_ALL), LAKE_DELETE_FIRST);
+    test_eq(type_of(dest), LAKE_OBJ_NULL);
+    test_eq(type_of(src), LAKE_OBJ_ENDPOINT);
+    test_eq(type_of(src + 1), LAKE_OBJ_ENDPOINT);
+    /* Untyped caps cannot be copied (a range with one is refused whole),
+     * but can be moved. */
+    lake_cptr_t pair = slots(env, 2);
+    test_ok(lake_cnode_copy(ROOT, pair, D, ROOT, src, D, LAKE_RIGHTS_ALL));
+    lake_cptr_t ut = test_new_untyped(env, 12);
+    test_ok(lake_cnode_move(ROOT, pair + 1, D, ROOT, ut, D));
+    lake_cptr_t two = slots(env, 2);
+    test_error(lake_cnode_copy_range(ROOT, &(struct lake_cnode_range){ .offset = two }, ROOT,
+                                     &(struct lake_cnode_range){ .offset = pair }, 2, LAKE_RIGHTS_ALL),
+               LAKE_ILLEGAL_OPERATION);
+    test_eq(type_of(two), LAKE_OBJ_NULL);
+    test_ok(lake_cnode_move_range(ROOT, &(struct lake_cnode_range){ .offset = two }, ROOT,
+                                  &(struct lake_cnode_range){ .offset = pair }, 2));
+    test_eq(type_of(two + 1), LAKE_OBJ_UNTYPED);
+}
+
+TEST(CNODE_024, "ranges: bad counts, ranges past the CNode's end, overlaps and bad nodes")
+{
+    lake_cptr_t src = slots(env, 2);
+    test_ok(lake_untyped_retype(test_new_untyped(env, 12), LAKE_OBJ_ENDPOINT, 0, ROOT, 0, 0,
+                                src, 2));
+    lake_cptr_t dest = slots(env, 2);
+    struct lake_cnode_range d = at(dest), s = at(src);
+    test_error(lake_cnode_move_range(ROOT, &d, ROOT, &s, 0), LAKE_INVALID_ARGUMENT);
+    test_eq(lake_error_detail(0), 6);
+    test_error(lake_cnode_move_range(ROOT, &d, ROOT, &s, 257), LAKE_INVALID_ARGUMENT);
+    struct lake_cnode_range end = at((1ul << TEST_CNODE_RADIX) - 1);
+    test_error(lake_cnode_move_range(ROOT, &end, ROOT, &s, 2), LAKE_RANGE_ERROR);
+    test_eq(lake_error_detail(1), (1ul << TEST_CNODE_RADIX) - 1);
+    test_error(lake_cnode_copy_range(ROOT, &d, ROOT, &end, 2, LAKE_RIGHTS_ALL), LAKE_RANGE_ERROR);
+    /* Overlapping ranges in one CNode: a slot would have to be full and
+     * empty at once. */
+    struct lake_cnode_range shifted = at(src + 1);
+    test_error(lake_cnode_move_range(ROOT, &shifted, ROOT, &s, 2), LAKE_DELETE_FIRST);
+    /* The node: a slot without a CNode, and a source root that is none. */
+    lake_cptr_t ep = src;
+    struct lake_cnode_range via_ep = { .index = ep, .depth = D, .offset = 0 };
+    test_error(lake_cnode_move_range(ROOT, &via_ep, ROOT, &s, 1), LAKE_FAILED_LOOKUP);
+    test_eq(lake_error_detail(0), 0);
+    test_eq(lake_error_detail(1), LAKE_LOOKUP_MISSING_CAPABILITY);
+    test_error(lake_cnode_move_range(ROOT, &d, ep, &s, 1), LAKE_FAILED_LOOKUP);
+    test_eq(lake_error_detail(0), 1);
+    test_eq(lake_error_detail(1), LAKE_LOOKUP_INVALID_ROOT);
+    test_eq(type_of(src), LAKE_OBJ_ENDPOINT);
+    test_eq(type_of(src + 1), LAKE_OBJ_ENDPOINT);
+    test_eq(type_of(dest), LAKE_OBJ_NULL);
+    /* A node named through a slot: the test CNode's own cap (slot
+     * TEST_SLOT_CNODE holds it, as in a child's CSpace). */
+    struct lake_cnode_range named = { .index = TEST_CNODE, .depth = D, .offset = dest };
+    test_ok(lake_cnode_move_range(ROOT, &named, ROOT, &s, 2));
+    test_eq(type_of(dest + 1), LAKE_OBJ_ENDPOINT);
+}

@@ -56,6 +56,22 @@ int lake_cnode_rotate(lake_cptr_t root, lake_word_t dest_index, unsigned dest_de
                       lake_word_t dest_data, lake_cptr_t pivot_root, lake_word_t pivot_index,
                       unsigned pivot_depth, lake_word_t pivot_data, lake_cptr_t src_root,
                       lake_word_t src_index, unsigned src_depth);
+/* Consecutive slots of a CNode for CopyRange/MoveRange: the CNode is the
+ * slot (root, index, depth) (depth 0: root itself), the slots start at
+ * `offset` in it. */
+struct lake_cnode_range {
+    lake_word_t index;
+    unsigned depth;
+    lake_word_t offset;
+};
+/* `count` caps (1-256) from src's slots to dest's, each one as Copy (rights
+ * masked) or Move would; all or nothing. */
+int lake_cnode_copy_range(lake_cptr_t root, const struct lake_cnode_range *dest,
+                          lake_cptr_t src_root, const struct lake_cnode_range *src,
+                          unsigned count, unsigned rights);
+int lake_cnode_move_range(lake_cptr_t root, const struct lake_cnode_range *dest,
+                          lake_cptr_t src_root, const struct lake_cnode_range *src,
+                          unsigned count);
 int lake_cnode_delete(lake_cptr_t root, lake_word_t index, unsigned depth);
 int lake_cnode_revoke(lake_cptr_t root, lake_word_t index, unsigned depth);
 int lake_cnode_save_caller(lake_cptr_t root, lake_word_t index, unsigned depth);
