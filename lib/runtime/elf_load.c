@@ -165,10 +165,16 @@ size_t lake_elf_pages(const struct lake_elf_info *info, struct lake_elf_page *pa
 void lake_elf_page_fill(const struct lake_elf_info *info, const void *image, uint64_t page_vaddr,
                         void *dst)
 {
+    memset(dst, 0, PAGE);
+    lake_elf_page_copy(info, image, page_vaddr, dst);
+}
+
+void lake_elf_page_copy(const struct lake_elf_info *info, const void *image, uint64_t page_vaddr,
+                        void *dst)
+{
     const uint8_t *bytes = image;
     uint8_t *out = dst;
     page_vaddr &= PAGE_MASK;
-    memset(out, 0, PAGE);
     for (unsigned i = 0; i < info->num_segments; i++) {
         const struct lake_elf_segment *s = &info->segments[i];
         uint64_t lo = s->vaddr, hi = s->vaddr + s->filesz;     /* file-backed bytes */

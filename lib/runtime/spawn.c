@@ -3,13 +3,21 @@
  * "Process creation").
  *
  * Order of work: everything that can be checked without the kernel (the
- * ELF image, the arguments, the procinfo page contents, the child's slot
+ * ELF image, the arguments, the procinfo page's size, the child's slot
  * layout, the page tables needed, P's size) is done first, so a bad image
  * or argument list fails before anything is allocated. Then P is retyped
  * from the caller's untyped and every object comes from P, largest first
- * (CNode and quota, then the 4 KiB objects, then the TCB), so P of
- * 2^ceil(log2(bytes)) bytes always has room. A failure after that revokes
- * and deletes P (which destroys everything) and gives the slots back.
+ * (CNode and quota, then the 4 KiB objects, then the TCBs, then the kit's
+ * small objects), so P of 2^ceil(log2(bytes)) bytes always has room.
+ *
+ * Most caps the child gets are made in one range of parent slots R that
+ * mirrors the child's CNode from LAKE_PROC_FIRST_RANGE_SLOT on (image
+ * frames, resident stack, IPC buffer, procinfo page, kit, page tables): a
+ * few Retypes (and, for a prepared image, CopyRanges of its shared frames)
+ * fill it, the frames and tables are mapped from there, and one MoveRange
+ * hands it all to the child. A failure after P exists revokes and deletes
+ * P (which destroys everything made from it), empties R (shared copies are
+ * not P's) and gives the slots back.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +30,7 @@
 #define MAX_SLOTS       (1ul << LAKE_SPAWN_MAX_CNODE_RADIX)
 #define TOP_BITS        (LAKE_PROC_TOP_RADIX + LAKE_SLOT_BITS)
 #define L2_BITS         (LAKE_PROC_L2_RADIX + LAKE_SLOT_BITS)
+#define RANGE_MAX       256     /* objects per Retype, caps per Copy/MoveRange */
 #define DEFAULT_EP_RIGHTS (LAKE_RIGHT_WRITE | LAKE_RIGHT_GRANT | LAKE_RIGHT_GRANT_REPLY)
 
 static __thread const char *spawn_reason = "";
@@ -31,11 +40,20 @@ const char *lake_spawn_error_reason(void)
     return spawn_reason;
 }
 
+/* Records why, if error is not LAKE_OK; returns error. */
 static int fail(int error, const char *reason)
 {
-    spawn_reason = reason;
+    if (error != LAKE_OK)
+        spawn_reason = reason;
     return error;
 }
+
+#define TRY(call, what)                                 \
+    do {                                                \
+        int try_error_ = (call);                        \
+        if (try_error_ != LAKE_OK)                      \
+            return fail(try_error_, what);              \
+    } while (0)
 
 /* ---- default slot allocator: struct lake_alloc ------------------------- */
 
@@ -83,48 +101,204 @@ static const struct lake_spawn_slot_ops lake_alloc_slot_ops = {
     .alloc_range = alloc_range, .free_range = alloc_free_range,
 };
 
+/* The slot allocator of a spawn (or image) request. */
+static int slot_ops_of(const struct lake_spawn_args *a, const struct lake_spawn_slot_ops **ops,
+                       void **ctx)
+{
+    *ops = a->slot_ops ? a->slot_ops : &lake_alloc_slot_ops;
+    *ctx = a->slot_ops ? a->slot_ctx : a->alloc;
+    if (a->slot_ops == NULL && a->alloc == NULL)
+        return fail(LAKE_INVALID_ARGUMENT, "no slot allocator");
+    if ((*ops)->alloc_range == NULL || (*ops)->free_range == NULL)
+        return fail(LAKE_INVALID_ARGUMENT, "the slot allocator gives no ranges");
+    return LAKE_OK;
+}
+
+/* Slots [first, first + count) as a CNode range (the allocator places
+ * consecutive slots at consecutive offsets of one CNode). */
+static lake_cptr_t range_of(const struct lake_spawn_slot_ops *ops, void *ctx, lake_cptr_t first,
+                            struct lake_cnode_range *r)
+{
+    lake_cptr_t root;
+    ops->retype_dest(ctx, first, &root, &r->index, &r->depth, &r->offset);
+    return root;
+}
+
+/* Retype `count` objects from `untyped` into the parent slots from
+ * `first` on, RANGE_MAX at a time. */
+static int retype_slots(const struct lake_spawn_slot_ops *ops, void *ctx, lake_cptr_t untyped,
+                        unsigned type, unsigned bits, lake_cptr_t first, size_t count)
+{
+    for (size_t done = 0; done < count; done += RANGE_MAX) {
+        size_t n = count - done < RANGE_MAX ? count - done : RANGE_MAX;
+        struct lake_cnode_range r;
+        lake_cptr_t root = range_of(ops, ctx, first + done, &r);
+        int error = lake_untyped_retype(untyped, type, bits, root, r.index, r.depth, r.offset,
+                                        (unsigned)n);
+        if (error)
+            return error;
+    }
+    return LAKE_OK;
+}
+
+/* Empty parent slots [first, first + count) (those already empty stay so). */
+static void delete_slots(lake_cptr_t parent_cnode, lake_cptr_t first, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        lake_cnode_delete(parent_cnode, first + i, PARENT_DEPTH);
+}
+
+/* ---- prepared images ------------------------------------------------------ */
+
+static bool page_shareable(const struct lake_elf_page *pg)
+{
+    return !(pg->prot & LAKE_ELF_PROT_W);
+}
+
+/* Map `frame` at the scratch page, let `write` fill it, unmap it. */
+static int through_scratch(const struct lake_spawn_args *a, lake_cptr_t frame,
+                           void (*write)(const void *ctx, lake_word_t vaddr, void *dst),
+                           const void *ctx, lake_word_t vaddr)
+{
+    lake_cptr_t vspace = a->parent_vspace ? a->parent_vspace : LAKE_ROOT_VSPACE;
+    TRY(lake_frame_map(frame, vspace, a->scratch_vaddr, LAKE_RIGHTS_RW, LAKE_ATTR_EXECUTE_NEVER),
+        "map the scratch page");
+    write(ctx, vaddr, (void *)a->scratch_vaddr);
+    TRY(lake_frame_unmap(frame), "unmap the scratch page");
+    return LAKE_OK;
+}
+
+struct image_ctx {
+    const struct lake_elf_info *elf;
+    const void *image;
+};
+
+static void copy_image_page(const void *ctx, lake_word_t vaddr, void *dst)
+{
+    const struct image_ctx *c = ctx;
+    lake_elf_page_copy(c->elf, c->image, vaddr, dst);  /* the frame is fresh: zero */
+}
+
+/* A fresh frame gets the image's bytes for vaddr (and the instruction
+ * cache is made to see them if the page is executable). */
+static int fill_image_frame(const struct lake_spawn_args *a, const struct lake_elf_info *elf,
+                            const void *image, const struct lake_elf_page *pg, lake_cptr_t frame)
+{
+    if (!pg->has_data)
+        return LAKE_OK;
+    struct image_ctx c = { elf, image };
+    int error = through_scratch(a, frame, copy_image_page, &c, pg->vaddr);
+    if (error == LAKE_OK && (pg->prot & LAKE_ELF_PROT_X))
+        error = fail(lake_frame_unify_instruction(frame, 0, PAGE), "instruction cache");
+    return error;
+}
+
+static int parse_image(const void *image, size_t size, struct lake_elf_info *elf,
+                       struct lake_elf_page **pages, size_t *num_pages)
+{
+    const char *why = NULL;
+    if (image == NULL || lake_elf_parse(image, size, 0, elf, &why) != 0)
+        return fail(LAKE_INVALID_ARGUMENT, why ? why : "no image");
+    *num_pages = lake_elf_page_count(elf);
+    if (*num_pages > MAX_SLOTS)
+        return fail(LAKE_RANGE_ERROR, "image too large for the child's CNode");
+    *pages = malloc(*num_pages * sizeof(**pages));
+    if (*pages == NULL)
+        return fail(LAKE_NOT_ENOUGH_MEMORY, "out of heap");
+    lake_elf_pages(elf, *pages, *num_pages);
+    return LAKE_OK;
+}
+
+int lake_image_prepare(struct lake_image *img, const struct lake_spawn_args *a)
+{
+    memset(img, 0, sizeof(*img));
+    spawn_reason = "";
+    int error = slot_ops_of(a, &img->slot_ops, &img->slot_ctx);
+    lake_cptr_t untyped = a->untyped ? a->untyped : (a->alloc ? a->alloc->untyped : 0);
+    if (error == LAKE_OK && untyped == 0)
+        error = fail(LAKE_INVALID_ARGUMENT, "no untyped");
+    if (error == LAKE_OK && (a->scratch_vaddr == 0 || (a->scratch_vaddr & (PAGE - 1))))
+        error = fail(LAKE_INVALID_ARGUMENT, "no scratch page");
+    if (error == LAKE_OK)
+        error = parse_image(a->image, a->image_size, &img->elf, &img->pages, &img->num_pages);
+    if (error)
+        return error;
+    img->image = a->image;
+    img->image_size = a->image_size;
+    img->parent_cnode = a->parent_cnode ? a->parent_cnode : LAKE_ROOT_CNODE;
+    img->frames = calloc(img->num_pages, sizeof(*img->frames));
+    size_t shared = 0;
+    for (size_t i = 0; i < img->num_pages; i++)
+        shared += page_shareable(&img->pages[i]);
+    if (img->frames == NULL) {
+        error = fail(LAKE_NOT_ENOUGH_MEMORY, "out of heap");
+    } else if (shared > 0) {
+        error = img->slot_ops->alloc_range(img->slot_ctx, (unsigned)shared, &img->shared_first);
+        if (error)
+            fail(error, "no slots for the shared frames");
+        else
+            img->num_shared = shared;
+    }
+    if (error == LAKE_OK && shared > 0)
+        error = fail(retype_slots(img->slot_ops, img->slot_ctx, untyped, LAKE_OBJ_FRAME_4K, 0,
+                                  img->shared_first, shared), "retype the shared frames");
+    for (size_t i = 0, k = 0; error == LAKE_OK && i < img->num_pages; i++) {
+        if (!page_shareable(&img->pages[i]))
+            continue;
+        img->frames[i] = img->shared_first + k++;
+        error = fill_image_frame(a, &img->elf, a->image, &img->pages[i], img->frames[i]);
+    }
+    if (error) {
+        lake_image_release(img);
+        return error;
+    }
+    spawn_reason = "";
+    return LAKE_OK;
+}
+
+void lake_image_release(struct lake_image *img)
+{
+    if (img->num_shared > 0) {
+        delete_slots(img->parent_cnode, img->shared_first, img->num_shared);
+        img->slot_ops->free_range(img->slot_ctx, img->shared_first, (unsigned)img->num_shared);
+    }
+    free(img->frames);
+    free(img->pages);
+    memset(img, 0, sizeof(*img));
+}
+
 /* ---- the plan: everything decided before the first kernel call --------- */
 
 struct plan {
     struct lake_elf_info elf;
+    const void *image;
     struct lake_elf_page *pages;
+    const struct lake_image *img;       /* a prepared image, or NULL */
+    const lake_cptr_t *shared;          /* per page: the prepared image's frame (0: private) */
+    bool own_pages;                     /* pages were parsed here (not a prepared image's) */
     size_t num_pages;
     lake_word_t area;
     size_t stack_pages;
     size_t resident;                    /* stack pages mapped now, from the top */
     size_t tables;                      /* page tables the child's VSpace needs */
+    lake_word_t *table_vaddr;           /* one address under each, level 1s first */
     unsigned quota_bits;
     unsigned p_bits;                    /* size of P */
     unsigned cnode_radix;               /* the child's first CNode */
-    lake_cptr_t image_first, stack_first, tables_first, caps_first, kit_first, first_free;
-    struct lake_procinfo *info;         /* the page's contents (PAGE bytes) */
+    /* The child's slots; [image_first, caps_first) is the range R. */
+    lake_cptr_t image_first, stack_first, ipc_slot, procinfo_slot, kit_first, tables_first;
+    lake_cptr_t caps_first, first_free;
+    size_t kit_slots;
+    struct lake_procinfo info;          /* the page's header; the strings follow at build */
 };
 
 static void plan_free(struct plan *pl)
 {
-    free(pl->pages);
-    free(pl->info);
+    if (pl->own_pages)
+        free(pl->pages);
+    free(pl->table_vaddr);
     pl->pages = NULL;
-    pl->info = NULL;
-}
-
-static int compare_words(const void *a, const void *b)
-{
-    lake_word_t x = *(const lake_word_t *)a, y = *(const lake_word_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Page tables (levels 1-3) needed to map every page in `va` (n entries). */
-static size_t count_tables(lake_word_t *va, size_t n)
-{
-    qsort(va, n, sizeof(*va), compare_words);
-    size_t tables = 0;
-    for (unsigned shift = 39; shift >= 21; shift -= 9) {
-        for (size_t i = 0; i < n; i++)
-            if (i == 0 || (va[i] >> shift) != (va[i - 1] >> shift))
-                tables++;
-    }
-    return tables;
+    pl->table_vaddr = NULL;
 }
 
 static size_t vector_length(const char *const *v)
@@ -135,29 +309,40 @@ static size_t vector_length(const char *const *v)
     return n;
 }
 
-/* Put a vector's offset array and strings into the page at *used. */
-static int store_vector(struct lake_procinfo *info, size_t *used, const char *const *v,
-                        uint64_t *count, uint64_t *array_offset)
+/* Room in the procinfo page for a vector's offset array and strings from
+ * *used on; the array's offset and the count go into the header. */
+static int layout_vector(size_t *used, const char *const *v, uint64_t *count,
+                         uint64_t *array_offset)
 {
     size_t n = vector_length(v);
     size_t at = (*used + 7) & ~(size_t)7;
     if (n >= PAGE / sizeof(uint64_t) || (n + 1) * sizeof(uint64_t) > PAGE - at)
         return -1;
-    uint64_t *offsets = (uint64_t *)((char *)info + at);
     size_t next = at + (n + 1) * sizeof(uint64_t);
     for (size_t i = 0; i < n; i++) {
         size_t len = strlen(v[i]) + 1;
         if (len > PAGE - next)
             return -1;
-        memcpy((char *)info + next, v[i], len);
-        offsets[i] = next;
         next += len;
     }
-    offsets[n] = 0;
     *count = n;
     *array_offset = at;
     *used = next;
     return 0;
+}
+
+/* Write a vector laid out by layout_vector into the page. */
+static void write_vector(char *page, const char *const *v, uint64_t count, uint64_t array_offset)
+{
+    uint64_t *offsets = (uint64_t *)(page + array_offset);
+    size_t next = array_offset + (count + 1) * sizeof(uint64_t);
+    for (size_t i = 0; i < count; i++) {
+        size_t len = strlen(v[i]) + 1;
+        memcpy(page + next, v[i], len);
+        offsets[i] = next;
+        next += len;
+    }
+    offsets[count] = 0;
 }
 
 static bool overlaps(lake_word_t a0, lake_word_t a1, lake_word_t b0, lake_word_t b1)
@@ -173,13 +358,72 @@ static unsigned ceil_log2(uint64_t x)
     return bits;
 }
 
+/* Page tables (levels 1-3) needed to map every page in `va` (n ascending
+ * addresses): one address under each, level 1 first, so PageTable Map in
+ * this order installs each at its level. out NULL: count only. */
+static size_t list_tables(const lake_word_t *va, size_t n, lake_word_t *out)
+{
+    size_t tables = 0;
+    for (unsigned shift = 39; shift >= 21; shift -= 9) {
+        for (size_t i = 0; i < n; i++) {
+            if (i == 0 || (va[i] >> shift) != (va[i - 1] >> shift)) {
+                if (out)
+                    out[tables] = va[i];
+                tables++;
+            }
+        }
+    }
+    return tables;
+}
+
+/* The addresses the child gets pages at, ascending: image pages, IPC
+ * buffer, procinfo page, resident stack (the area lies wholly above or
+ * below the image). */
+static lake_word_t *mapped_addresses(const struct plan *pl, lake_word_t area_end, size_t *n)
+{
+    *n = pl->num_pages + 2 + pl->resident;
+    lake_word_t *va = malloc(*n * sizeof(*va));
+    if (va == NULL)
+        return NULL;
+    size_t k = pl->area > pl->elf.start ? pl->num_pages : 0;
+    size_t image_at = pl->area > pl->elf.start ? 0 : 2 + pl->resident;
+    va[k++] = pl->area + LAKE_SPAWN_AREA_IPC_BUFFER;
+    va[k++] = pl->area + LAKE_SPAWN_AREA_PROCINFO;
+    for (size_t i = 0; i < pl->resident; i++)
+        va[k++] = area_end - (pl->resident - i) * PAGE;
+    for (size_t i = 0; i < pl->num_pages; i++)
+        va[image_at + i] = pl->pages[i].vaddr;
+    return va;
+}
+
+static int plan_image(const struct lake_spawn_args *a, struct plan *pl)
+{
+    const struct lake_image *img = a->prepared;
+    if (img == NULL) {
+        int error = parse_image(a->image, a->image_size, &pl->elf, &pl->pages, &pl->num_pages);
+        if (error)
+            return error;
+        pl->own_pages = true;
+        pl->image = a->image;
+        return LAKE_OK;
+    }
+    if (img->pages == NULL)
+        return fail(LAKE_INVALID_ARGUMENT, "prepared image released");
+    pl->img = img;
+    pl->elf = img->elf;
+    pl->pages = img->pages;
+    pl->shared = img->frames;
+    pl->num_pages = img->num_pages;
+    pl->image = img->image;
+    return LAKE_OK;
+}
+
 static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
 {
-    const char *why = NULL;
     memset(pl, 0, sizeof(*pl));
-    if (a->image == NULL || lake_elf_parse(a->image, a->image_size, 0, &pl->elf, &why) != 0)
-        return fail(LAKE_INVALID_ARGUMENT, why ? why : "no image");
-    pl->num_pages = lake_elf_page_count(&pl->elf);
+    int error = plan_image(a, pl);
+    if (error)
+        return error;
     pl->stack_pages = a->stack_pages ? a->stack_pages : LAKE_SPAWN_DEFAULT_STACK_PAGES;
     pl->resident = a->resident_stack_pages ? a->resident_stack_pages
                                            : LAKE_SPAWN_DEFAULT_RESIDENT_STACK_PAGES;
@@ -197,9 +441,11 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
         return fail(LAKE_INVALID_ARGUMENT, "no ASID pool");
     if (a->scratch_vaddr == 0 || (a->scratch_vaddr & (PAGE - 1)))
         return fail(LAKE_INVALID_ARGUMENT, "no scratch page");
+    pl->kit_slots = pl->quota_bits ? LAKE_KIT_SLOTS : 0;
 
     /* Slots of the child's CNode. */
-    size_t need = LAKE_PROC_FIRST_RANGE_SLOT + pl->num_pages + pl->resident + a->num_caps;
+    size_t need = LAKE_PROC_FIRST_RANGE_SLOT + pl->num_pages + pl->resident + 2 + pl->kit_slots +
+                  a->num_caps;
     if (pl->stack_pages > MAX_SLOTS || need > MAX_SLOTS)
         return fail(LAKE_RANGE_ERROR, "image or stack too large for the child's CNode");
 
@@ -211,33 +457,26 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
     if (overlaps(pl->area, area_end, pl->elf.start, pl->elf.end))
         return fail(LAKE_INVALID_ARGUMENT, "stack area overlaps the image");
 
-    /* Pages and page tables. */
-    pl->pages = malloc(pl->num_pages * sizeof(*pl->pages));
-    size_t num_va = pl->num_pages + 2 + pl->resident;
-    lake_word_t *va = malloc(num_va * sizeof(*va));
-    pl->info = calloc(1, PAGE);
-    if (pl->pages == NULL || va == NULL || pl->info == NULL) {
+    /* Page tables. */
+    size_t num_va;
+    lake_word_t *va = mapped_addresses(pl, area_end, &num_va);
+    if (va != NULL)
+        pl->table_vaddr = malloc(3 * num_va * sizeof(*pl->table_vaddr));
+    if (va == NULL || pl->table_vaddr == NULL) {
         free(va);
-        plan_free(pl);
         return fail(LAKE_NOT_ENOUGH_MEMORY, "out of heap");
     }
-    lake_elf_pages(&pl->elf, pl->pages, pl->num_pages);
-    size_t k = 0;
-    for (size_t i = 0; i < pl->num_pages; i++)
-        va[k++] = pl->pages[i].vaddr;
-    va[k++] = pl->area + LAKE_SPAWN_AREA_IPC_BUFFER;
-    va[k++] = pl->area + LAKE_SPAWN_AREA_PROCINFO;
-    for (size_t i = 0; i < pl->resident; i++)
-        va[k++] = area_end - (pl->resident - i) * PAGE;
-    pl->tables = count_tables(va, num_va);
+    pl->tables = list_tables(va, num_va, pl->table_vaddr);
     free(va);
 
     pl->image_first = LAKE_PROC_FIRST_RANGE_SLOT;
     pl->stack_first = pl->image_first + pl->num_pages;
-    pl->tables_first = pl->stack_first + pl->resident;
+    pl->ipc_slot = pl->stack_first + pl->resident;
+    pl->procinfo_slot = pl->ipc_slot + 1;
+    pl->kit_first = pl->procinfo_slot + 1;
+    pl->tables_first = pl->kit_first + pl->kit_slots;
     pl->caps_first = pl->tables_first + pl->tables;
-    pl->kit_first = pl->caps_first + a->num_caps;
-    pl->first_free = pl->kit_first + (pl->quota_bits ? LAKE_KIT_SLOTS : 0);
+    pl->first_free = pl->caps_first + a->num_caps;
     if (a->cnode_radix != 0) {
         pl->cnode_radix = a->cnode_radix;
     } else {
@@ -248,25 +487,25 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
             pl->cnode_radix = LAKE_SPAWN_MAX_CNODE_RADIX;
     }
     if (pl->cnode_radix < LAKE_SPAWN_MIN_CNODE_RADIX ||
-        pl->cnode_radix > LAKE_SPAWN_MAX_CNODE_RADIX) {
-        plan_free(pl);
+        pl->cnode_radix > LAKE_SPAWN_MAX_CNODE_RADIX)
         return fail(LAKE_INVALID_ARGUMENT, "CNode radix out of range");
-    }
-    if (pl->first_free > (1ul << pl->cnode_radix)) {
-        plan_free(pl);
+    if (pl->first_free > (1ul << pl->cnode_radix))
         return fail(LAKE_RANGE_ERROR, "image or stack too large for the child's CNode");
-    }
 
     /* P: CNode + quota + top and second-level CNodes + 4 KiB objects +
      * TCBs + the kit's small objects, packed without padding (largest
-     * first, each size a multiple of the next). */
+     * first, each size a multiple of the next). Shared frames are the
+     * prepared image's, not P's. */
     _Static_assert(TOP_BITS >= LAKE_PAGE_BITS && L2_BITS >= LAKE_PAGE_BITS &&
                    TOP_BITS <= LAKE_SPAWN_MIN_CNODE_RADIX + LAKE_SLOT_BITS,
                    "CNode sizes keep P packed");
+    size_t private_pages = 0;
+    for (size_t i = 0; i < pl->num_pages; i++)
+        private_pages += pl->shared == NULL || pl->shared[i] == 0;
     unsigned cnode_bits = pl->cnode_radix + LAKE_SLOT_BITS;
     uint64_t bytes = (1ull << cnode_bits) + (pl->quota_bits ? 1ull << pl->quota_bits : 0) +
                      (1ull << TOP_BITS) + (1ull << L2_BITS) +
-                     PAGE * (1 /* VSpace */ + pl->num_pages + 2 + pl->resident + pl->tables) +
+                     PAGE * (1 /* VSpace */ + private_pages + 2 + pl->resident + pl->tables) +
                      (1ull << LAKE_TCB_BITS);
     if (pl->quota_bits)
         bytes += PAGE * LAKE_KIT_FRAMES + (LAKE_KIT_TCBS << LAKE_TCB_BITS) +
@@ -275,13 +514,11 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
     if (pl->quota_bits && pl->quota_bits < L2_BITS)
         bytes += 1ull << L2_BITS;       /* alignment of T after a small quota */
     pl->p_bits = ceil_log2(bytes);
-    if (pl->p_bits > LAKE_UNTYPED_MAX_BITS) {
-        plan_free(pl);
+    if (pl->p_bits > LAKE_UNTYPED_MAX_BITS)
         return fail(LAKE_NOT_ENOUGH_MEMORY, "process too large");
-    }
 
-    /* The procinfo page. */
-    struct lake_procinfo *info = pl->info;
+    /* The procinfo page's header. */
+    struct lake_procinfo *info = &pl->info;
     info->magic = LAKE_PROCINFO_MAGIC;
     info->version = LAKE_PROCINFO_VERSION;
     info->self = pl->area + LAKE_SPAWN_AREA_PROCINFO;
@@ -293,18 +530,18 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
     info->parent_ep = a->parent_ep ? LAKE_PROC_PARENT_EP : 0;
     info->parent_badge = a->badge;
     info->asid_pool = a->give_asid_pool ? LAKE_PROC_ASID_POOL : 0;
-    info->ipc_buffer_frame = LAKE_PROC_IPC_BUFFER;
-    info->procinfo_frame = LAKE_PROC_PROCINFO_FRAME;
+    info->ipc_buffer_frame = pl->ipc_slot;
+    info->procinfo_frame = pl->procinfo_slot;
     if (pl->quota_bits) {
         info->num_untyped = 1;
         info->untyped[0].cptr = LAKE_PROC_UNTYPED;
         info->untyped[0].size_bits = pl->quota_bits;
     }
     info->image_frames = (struct lake_slot_range){ pl->image_first, pl->stack_first };
-    info->stack_frames = (struct lake_slot_range){ pl->stack_first, pl->tables_first };  /* resident */
+    info->stack_frames = (struct lake_slot_range){ pl->stack_first, pl->ipc_slot };  /* resident */
+    info->kit = (struct lake_slot_range){ pl->kit_first, pl->tables_first };
     info->page_tables = (struct lake_slot_range){ pl->tables_first, pl->caps_first };
-    info->caps = (struct lake_slot_range){ pl->caps_first, pl->kit_first };
-    info->kit = (struct lake_slot_range){ pl->kit_first, pl->first_free };
+    info->caps = (struct lake_slot_range){ pl->caps_first, pl->first_free };
     info->first_free_slot = pl->first_free;
     info->cspace_top = LAKE_PROC_CSPACE_TOP;
     info->top_radix = LAKE_PROC_TOP_RADIX;
@@ -322,11 +559,9 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
     info->priority = a->authority ? a->priority : 0;
     info->mcp = a->authority ? a->mcp : 0;
     size_t used = sizeof(*info);
-    if (store_vector(info, &used, a->argv, &info->argc, &info->argv_offset) != 0 ||
-        store_vector(info, &used, a->envp, &info->envc, &info->envp_offset) != 0) {
-        plan_free(pl);
+    if (layout_vector(&used, a->argv, &info->argc, &info->argv_offset) != 0 ||
+        layout_vector(&used, a->envp, &info->envc, &info->envp_offset) != 0)
         return fail(LAKE_RANGE_ERROR, "arguments and environment do not fit in the procinfo page");
-    }
     info->strings_end = used;
     return LAKE_OK;
 }
@@ -334,10 +569,9 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
 size_t lake_spawn_size(const struct lake_spawn_args *a)
 {
     struct plan pl;
-    if (make_plan(a, &pl) != LAKE_OK)
-        return 0;
+    int error = make_plan(a, &pl);
     plan_free(&pl);
-    return (size_t)1 << pl.p_bits;
+    return error == LAKE_OK ? (size_t)1 << pl.p_bits : 0;
 }
 
 /* ---- building ------------------------------------------------------------ */
@@ -346,37 +580,24 @@ struct build {
     const struct lake_spawn_args *a;
     struct plan *pl;
     struct lake_process *p;
+    const struct lake_spawn_slot_ops *ops;
+    void *ctx;
     lake_cptr_t t1, t2;                 /* parent scratch slots */
     lake_cptr_t top;                    /* parent slot of T until it moves to the child */
-    lake_cptr_t parent_vspace;
-    size_t tables_used;
-    lake_cptr_t frames_first;           /* every frame, retyped at once (0: one at a time) */
-    size_t frames_count, frames_used;
+    lake_cptr_t range;                  /* R: parent slots mirroring the child's from image_first */
+    size_t range_count;
 };
 
-#define TRY(call, what)                                 \
-    do {                                                \
-        int try_error_ = (call);                        \
-        if (try_error_ != LAKE_OK)                      \
-            return fail(try_error_, what);              \
-    } while (0)
+/* R's parent slot for the child's slot `child_slot`. */
+static lake_cptr_t in_range(const struct build *b, lake_cptr_t child_slot)
+{
+    return b->range + (child_slot - b->pl->image_first);
+}
 
 /* Retype one object from P into a parent slot. */
 static int retype_into(struct build *b, lake_cptr_t slot, unsigned type, unsigned bits)
 {
-    lake_cptr_t root;
-    lake_word_t index, offset;
-    unsigned depth;
-    b->p->slot_ops->retype_dest(b->p->slot_ctx, slot, &root, &index, &depth, &offset);
-    return lake_untyped_retype(b->p->untyped, type, bits, root, index, depth, offset, 1);
-}
-
-/* Retype `count` objects from P straight into the child's CNode from
- * slot `dest` on (objects the parent never invokes). */
-static int retype_to_child(struct build *b, lake_cptr_t dest, unsigned type, unsigned count)
-{
-    return lake_untyped_retype(b->p->untyped, type, 0, b->p->parent_cnode, b->p->cnode,
-                               PARENT_DEPTH, dest, count);
+    return retype_slots(b->ops, b->ctx, b->p->untyped, type, bits, slot, 1);
 }
 
 /* Move a parent slot's cap into slot `dest` of the child's CNode. */
@@ -384,84 +605,6 @@ static int move_to_child(struct build *b, lake_cptr_t dest, lake_cptr_t src)
 {
     return lake_cnode_move(b->p->cnode, dest, b->pl->cnode_radix, b->p->parent_cnode, src,
                            PARENT_DEPTH);
-}
-
-/* Map `frame` at vaddr of the child, adding page tables as needed (each
- * retyped into t2, mapped, then moved into the child's CNode). */
-static int map_child_page(struct build *b, lake_cptr_t frame, lake_word_t vaddr, unsigned rights,
-                          unsigned attrs)
-{
-    for (int tries = 0; tries < 4; tries++) {
-        int error = lake_frame_map(frame, b->p->vspace, vaddr, rights, attrs);
-        if (error != LAKE_FAILED_LOOKUP)
-            return error;
-        if (b->tables_used == b->pl->tables)
-            return fail(LAKE_FAILED_LOOKUP, "more page tables needed than planned");
-        TRY(retype_into(b, b->t2, LAKE_OBJ_PAGE_TABLE, 0), "retype a page table");
-        TRY(lake_page_table_map(b->t2, b->p->vspace, vaddr), "map a page table");
-        TRY(move_to_child(b, b->pl->tables_first + b->tables_used, b->t2), "move a page table");
-        b->tables_used++;
-    }
-    return fail(LAKE_FAILED_LOOKUP, "page table levels");
-}
-
-/* Every frame of the child (image, resident stack, procinfo page, IPC
- * buffer) in one go when the slot allocator gives ranges: Retypes of up to
- * 256 frames into consecutive parent slots instead of one per frame. */
-#define FRAMES_PER_RETYPE 256
-static int retype_frames(struct build *b, size_t count)
-{
-    const struct lake_spawn_slot_ops *ops = b->p->slot_ops;
-    if (ops->alloc_range == NULL || ops->free_range == NULL)
-        return LAKE_OK;
-    lake_cptr_t first;
-    if (ops->alloc_range(b->p->slot_ctx, (unsigned)count, &first) != LAKE_OK)
-        return LAKE_OK;                 /* one at a time, then */
-    b->frames_first = first;
-    b->frames_count = count;
-    for (size_t done = 0; done < count; done += FRAMES_PER_RETYPE) {
-        size_t n = count - done < FRAMES_PER_RETYPE ? count - done : FRAMES_PER_RETYPE;
-        lake_cptr_t root;
-        lake_word_t index, offset;
-        unsigned depth;
-        ops->retype_dest(b->p->slot_ctx, first + done, &root, &index, &depth, &offset);
-        TRY(lake_untyped_retype(b->p->untyped, LAKE_OBJ_FRAME_4K, 0, root, index, depth, offset,
-                                n), "retype the frames");
-    }
-    return LAKE_OK;
-}
-
-/* A fresh (zero) frame with `fill` bytes written through the scratch page
- * (fill NULL: left zero): the next of the batch, or retyped into t1. */
-static int new_frame(struct build *b, void (*fill)(struct build *, lake_word_t, void *),
-                     lake_word_t vaddr, bool exec, lake_cptr_t *frame)
-{
-    if (b->frames_used < b->frames_count) {
-        *frame = b->frames_first + b->frames_used++;
-    } else {
-        TRY(retype_into(b, b->t1, LAKE_OBJ_FRAME_4K, 0), "retype a frame");
-        *frame = b->t1;
-    }
-    if (fill == NULL)
-        return LAKE_OK;
-    TRY(lake_frame_map(*frame, b->parent_vspace, b->a->scratch_vaddr, LAKE_RIGHTS_RW,
-                       LAKE_ATTR_EXECUTE_NEVER), "map the scratch page");
-    fill(b, vaddr, (void *)b->a->scratch_vaddr);
-    TRY(lake_frame_unmap(*frame), "unmap the scratch page");
-    if (exec)
-        TRY(lake_frame_unify_instruction(*frame, 0, PAGE), "instruction cache");
-    return LAKE_OK;
-}
-
-static void fill_image(struct build *b, lake_word_t vaddr, void *dst)
-{
-    lake_elf_page_fill(&b->pl->elf, b->a->image, vaddr, dst);
-}
-
-static void fill_procinfo(struct build *b, lake_word_t vaddr, void *dst)
-{
-    (void)vaddr;
-    memcpy(dst, b->pl->info, PAGE);
 }
 
 /* T in the parent's slot b->top: the child's CNode in T[0] (its guard makes
@@ -483,24 +626,26 @@ static int build_cspace_top(struct build *b)
     return LAKE_OK;
 }
 
-static int build_child(struct build *b)
+/* The child's CNode (with its own cap), the quota, T and the VSpace. */
+static int build_spaces(struct build *b)
 {
     const struct lake_spawn_args *a = b->a;
     struct plan *pl = b->pl;
     struct lake_process *p = b->p;
-    lake_cptr_t cnode = p->cnode;
     unsigned radix = pl->cnode_radix;
 
-    /* Largest first: the CNode and the quota, in either order. */
+    /* Largest first: the CNode and the quota, in either order (after the
+     * CNode, the quota goes straight into its slot). */
     bool quota_first = pl->quota_bits > radix + LAKE_SLOT_BITS;
     if (quota_first)
         TRY(retype_into(b, b->t1, LAKE_OBJ_UNTYPED, pl->quota_bits), "retype the quota");
-    TRY(retype_into(b, cnode, LAKE_OBJ_CNODE, radix), "retype the CNode");
-    if (pl->quota_bits && !quota_first)
-        TRY(retype_into(b, b->t1, LAKE_OBJ_UNTYPED, pl->quota_bits), "retype the quota");
-    if (pl->quota_bits)
+    TRY(retype_into(b, p->cnode, LAKE_OBJ_CNODE, radix), "retype the CNode");
+    if (quota_first)
         TRY(move_to_child(b, LAKE_PROC_UNTYPED, b->t1), "move the quota");
-    TRY(lake_cnode_mint(cnode, LAKE_PROC_CNODE, radix, p->parent_cnode, cnode, PARENT_DEPTH,
+    else if (pl->quota_bits)
+        TRY(lake_untyped_retype(p->untyped, LAKE_OBJ_UNTYPED, pl->quota_bits, p->parent_cnode,
+                                p->cnode, PARENT_DEPTH, LAKE_PROC_UNTYPED, 1), "retype the quota");
+    TRY(lake_cnode_mint(p->cnode, LAKE_PROC_CNODE, radix, p->parent_cnode, p->cnode, PARENT_DEPTH,
                         LAKE_RIGHTS_ALL, lake_cnode_guard_data(0, 64 - radix)),
         "give the CNode");
     int error = build_cspace_top(b);
@@ -509,77 +654,123 @@ static int build_child(struct build *b)
 
     TRY(retype_into(b, p->vspace, LAKE_OBJ_VSPACE, 0), "retype the VSpace");
     TRY(lake_asid_pool_assign(a->asid_pool, p->vspace), "assign an ASID");
-    TRY(lake_cnode_copy(cnode, LAKE_PROC_VSPACE, radix, p->parent_cnode, p->vspace,
+    TRY(lake_cnode_copy(p->cnode, LAKE_PROC_VSPACE, radix, p->parent_cnode, p->vspace,
                         PARENT_DEPTH, LAKE_RIGHTS_ALL), "give the VSpace");
     if (a->give_asid_pool)
-        TRY(lake_cnode_copy(cnode, LAKE_PROC_ASID_POOL, radix, p->parent_cnode,
+        TRY(lake_cnode_copy(p->cnode, LAKE_PROC_ASID_POOL, radix, p->parent_cnode,
                             a->asid_pool, PARENT_DEPTH, LAKE_RIGHTS_ALL), "give the ASID pool");
+    return LAKE_OK;
+}
 
-    error = retype_frames(b, pl->num_pages + pl->resident + 2);
-    if (error)
-        return error;
+static bool shared_page(const struct plan *pl, size_t i)
+{
+    return i < pl->num_pages && pl->shared != NULL && pl->shared[i] != 0;
+}
 
-    /* The image. */
-    lake_cptr_t frame;
+/* The frames and page tables of R: copies of a prepared image's shared
+ * frames (a CopyRange per run of consecutive ones), fresh frames from P
+ * for the rest (a Retype per run), then the tables (one Retype). */
+static int make_frames(struct build *b)
+{
+    struct plan *pl = b->pl;
+    size_t frames = pl->num_pages + pl->resident + 2 + (pl->kit_slots ? LAKE_KIT_FRAMES : 0);
+    for (size_t i = 0; i < frames;) {
+        size_t n = 1;
+        if (shared_page(pl, i)) {
+            while (n < RANGE_MAX && shared_page(pl, i + n) &&
+                   pl->shared[i + n] == pl->shared[i] + n)
+                n++;
+            struct lake_cnode_range dest, src;
+            lake_cptr_t root = range_of(b->ops, b->ctx, b->range + i, &dest);
+            lake_cptr_t src_root = range_of(pl->img->slot_ops, pl->img->slot_ctx, pl->shared[i],
+                                            &src);
+            TRY(lake_cnode_copy_range(root, &dest, src_root, &src, (unsigned)n, LAKE_RIGHTS_RW),
+                "copy the shared frames");
+        } else {
+            while (i + n < frames && !shared_page(pl, i + n))
+                n++;
+            TRY(retype_slots(b->ops, b->ctx, b->p->untyped, LAKE_OBJ_FRAME_4K, 0, b->range + i,
+                             n), "retype the frames");
+        }
+        i += n;
+    }
+    TRY(retype_slots(b->ops, b->ctx, b->p->untyped, LAKE_OBJ_PAGE_TABLE, 0,
+                     in_range(b, pl->tables_first), pl->tables), "retype the page tables");
+    return LAKE_OK;
+}
+
+static void write_procinfo(const void *ctx, lake_word_t vaddr, void *dst)
+{
+    const struct build *b = ctx;
+    const struct lake_procinfo *info = &b->pl->info;
+    (void)vaddr;
+    memcpy(dst, info, sizeof(*info));
+    write_vector(dst, b->a->argv, info->argc, info->argv_offset);
+    write_vector(dst, b->a->envp, info->envc, info->envp_offset);
+}
+
+/* Contents: the image's file bytes in private pages that have some, the
+ * procinfo page. The rest is zero from Retype. */
+static int fill_frames(struct build *b)
+{
+    struct plan *pl = b->pl;
+    for (size_t i = 0; i < pl->num_pages; i++) {
+        if (shared_page(pl, i))
+            continue;
+        int error = fill_image_frame(b->a, &pl->elf, pl->image, &pl->pages[i], b->range + i);
+        if (error)
+            return error;
+    }
+    return through_scratch(b->a, in_range(b, pl->procinfo_slot), write_procinfo, b, 0);
+}
+
+/* The tables, level 1 first, then every frame with its rights. */
+static int map_frames(struct build *b)
+{
+    struct plan *pl = b->pl;
+    lake_cptr_t vspace = b->p->vspace;
+    for (size_t i = 0; i < pl->tables; i++)
+        TRY(lake_page_table_map(in_range(b, pl->tables_first + i), vspace, pl->table_vaddr[i]),
+            "map a page table");
     for (size_t i = 0; i < pl->num_pages; i++) {
         const struct lake_elf_page *pg = &pl->pages[i];
         unsigned rights = (pg->prot & LAKE_ELF_PROT_W) ? LAKE_RIGHTS_RW : LAKE_RIGHT_READ;
         unsigned attrs = (pg->prot & LAKE_ELF_PROT_X) ? 0 : LAKE_ATTR_EXECUTE_NEVER;
-        error = new_frame(b, pg->has_data ? fill_image : NULL, pg->vaddr,
-                          (pg->prot & LAKE_ELF_PROT_X) != 0, &frame);
-        if (error)
-            return error;
-        error = map_child_page(b, frame, pg->vaddr, rights, attrs);
-        if (error)
-            return fail(error, spawn_reason[0] ? spawn_reason : "map an image page");
-        TRY(move_to_child(b, pl->image_first + i, frame), "move an image frame");
+        TRY(lake_frame_map(b->range + i, vspace, pg->vaddr, rights, attrs), "map an image page");
     }
+    /* The resident top of the stack; the pages below it come from the
+     * child's pager, and the guard page below the stack stays unmapped. */
+    for (size_t i = 0; i < pl->resident; i++)
+        TRY(lake_frame_map(in_range(b, pl->stack_first + i), vspace,
+                           pl->info.stack_end - (pl->resident - i) * PAGE, LAKE_RIGHTS_RW,
+                           LAKE_ATTR_EXECUTE_NEVER), "map a stack page");
+    TRY(lake_frame_map(in_range(b, pl->ipc_slot), vspace, pl->info.ipc_buffer, LAKE_RIGHTS_RW,
+                       LAKE_ATTR_EXECUTE_NEVER), "map the IPC buffer");
+    TRY(lake_frame_map(in_range(b, pl->procinfo_slot), vspace, pl->info.self, LAKE_RIGHT_READ,
+                       LAKE_ATTR_EXECUTE_NEVER), "map the procinfo page");
+    return LAKE_OK;
+}
 
-    /* The resident top of the stack (zero); the pages below it come from
-     * the child's pager, and the guard page below the stack stays unmapped. */
-    for (size_t i = 0; i < pl->resident; i++) {
-        lake_word_t va = pl->info->stack_end - (pl->resident - i) * PAGE;
-        error = new_frame(b, NULL, va, false, &frame);
-        if (error)
-            return error;
-        error = map_child_page(b, frame, va, LAKE_RIGHTS_RW, LAKE_ATTR_EXECUTE_NEVER);
-        if (error)
-            return fail(error, "map a stack page");
-        TRY(move_to_child(b, pl->stack_first + i, frame), "move a stack frame");
-    }
+/* The TCBs (the smallest objects but the kit's), the thread's set-up, and
+ * the kit's notifications and endpoint, all into R. */
+static int build_thread(struct build *b)
+{
+    const struct lake_spawn_args *a = b->a;
+    struct plan *pl = b->pl;
+    struct lake_process *p = b->p;
+    unsigned radix = pl->cnode_radix;
 
-    /* The procinfo page, read-only. */
-    error = new_frame(b, fill_procinfo, 0, false, &frame);
-    if (error)
-        return error;
-    error = map_child_page(b, frame, pl->info->self, LAKE_RIGHT_READ, LAKE_ATTR_EXECUTE_NEVER);
-    if (error)
-        return fail(error, "map the procinfo page");
-    TRY(move_to_child(b, LAKE_PROC_PROCINFO_FRAME, frame), "move the procinfo frame");
-
-    /* The TCB (last: the smallest object), with the IPC buffer frame and
-     * the badged parent endpoint (in t2) while it is configured. */
-    lake_cptr_t ipc_frame;
-    error = new_frame(b, NULL, 0, false, &ipc_frame);
-    if (error)
-        return error;
-    error = map_child_page(b, ipc_frame, pl->info->ipc_buffer, LAKE_RIGHTS_RW,
-                           LAKE_ATTR_EXECUTE_NEVER);
-    if (error)
-        return fail(error, "map the IPC buffer");
-    if (pl->quota_bits)
-        TRY(retype_to_child(b, pl->kit_first, LAKE_OBJ_FRAME_4K, LAKE_KIT_FRAMES),
-            "retype the kit's frames");
     TRY(retype_into(b, p->tcb, LAKE_OBJ_TCB, 0), "retype the TCB");
-    if (pl->quota_bits) {
-        lake_cptr_t kit = pl->kit_first + LAKE_KIT_FRAMES;
-        TRY(retype_to_child(b, kit, LAKE_OBJ_TCB, LAKE_KIT_TCBS), "retype the kit's TCB");
+    if (pl->kit_slots) {
+        lake_cptr_t kit = in_range(b, pl->kit_first) + LAKE_KIT_FRAMES;
+        TRY(retype_slots(b->ops, b->ctx, p->untyped, LAKE_OBJ_TCB, 0, kit, LAKE_KIT_TCBS),
+            "retype the kit's TCB");
         kit += LAKE_KIT_TCBS;
-        TRY(retype_to_child(b, kit, LAKE_OBJ_NOTIFICATION, LAKE_KIT_NOTIFICATIONS),
-            "retype the kit's notifications");
+        TRY(retype_slots(b->ops, b->ctx, p->untyped, LAKE_OBJ_NOTIFICATION, 0, kit,
+                         LAKE_KIT_NOTIFICATIONS), "retype the kit's notifications");
         kit += LAKE_KIT_NOTIFICATIONS;
-        TRY(retype_to_child(b, kit, LAKE_OBJ_ENDPOINT, LAKE_KIT_ENDPOINTS),
-            "retype the kit's endpoint");
+        TRY(retype_slots(b->ops, b->ctx, p->untyped, LAKE_OBJ_ENDPOINT, 0, kit,
+                         LAKE_KIT_ENDPOINTS), "retype the kit's endpoint");
     }
     lake_cptr_t fault_ep = 0;
     if (a->parent_ep) {
@@ -590,14 +781,13 @@ static int build_child(struct build *b)
     }
     TRY(lake_tcb_configure(p->tcb, fault_ep, b->top,
                            lake_cnode_guard_data(0, LAKE_PROC_TOP_GUARD), p->vspace,
-                           pl->info->ipc_buffer, ipc_frame), "configure the TCB");
-    TRY(lake_cnode_mutate(cnode, LAKE_PROC_CSPACE_TOP, radix, p->parent_cnode, b->top,
+                           pl->info.ipc_buffer, in_range(b, pl->ipc_slot)), "configure the TCB");
+    TRY(lake_cnode_mutate(p->cnode, LAKE_PROC_CSPACE_TOP, radix, p->parent_cnode, b->top,
                           PARENT_DEPTH, lake_cnode_guard_data(0, LAKE_PROC_TOP_GUARD)),
         "give the top CNode");
-    TRY(move_to_child(b, LAKE_PROC_IPC_BUFFER, ipc_frame), "move the IPC buffer frame");
     if (a->parent_ep)
         TRY(move_to_child(b, LAKE_PROC_PARENT_EP, b->t2), "move the parent endpoint");
-    TRY(lake_cnode_copy(cnode, LAKE_PROC_TCB, radix, p->parent_cnode, p->tcb, PARENT_DEPTH,
+    TRY(lake_cnode_copy(p->cnode, LAKE_PROC_TCB, radix, p->parent_cnode, p->tcb, PARENT_DEPTH,
                         LAKE_RIGHTS_ALL), "give the TCB");
     if (a->authority) {
         TRY(lake_tcb_set_mc_priority(p->tcb, a->authority, a->mcp), "set the MCP");
@@ -606,17 +796,46 @@ static int build_child(struct build *b)
     const char *name = a->name ? a->name : (a->argv && a->argv[0]) ? a->argv[0] : "child";
     lake_debug_name_thread(p->tcb, name);
 
-    /* Extra caps. */
-    for (unsigned i = 0; i < a->num_caps; i++)
-        TRY(lake_cnode_copy(cnode, pl->caps_first + i, radix, p->parent_cnode, a->caps[i],
-                            PARENT_DEPTH, LAKE_RIGHTS_ALL), "give an extra cap");
-
     lake_word_t regs[LAKE_REG_X0 + 1] = {0};
     regs[LAKE_REG_PC] = pl->elf.entry;
-    regs[LAKE_REG_SP] = pl->info->stack_end;
-    regs[LAKE_REG_X0] = pl->info->self;
+    regs[LAKE_REG_SP] = pl->info.stack_end;
+    regs[LAKE_REG_X0] = pl->info.self;
     TRY(lake_tcb_write_registers(p->tcb, false, LAKE_REG_X0 + 1, regs), "write the registers");
     return LAKE_OK;
+}
+
+/* R to the child's CNode, RANGE_MAX caps at a time; then the extra caps. */
+static int hand_over(struct build *b)
+{
+    struct plan *pl = b->pl;
+    struct lake_process *p = b->p;
+    for (size_t done = 0; done < b->range_count; done += RANGE_MAX) {
+        size_t n = b->range_count - done < RANGE_MAX ? b->range_count - done : RANGE_MAX;
+        struct lake_cnode_range dest = { .offset = pl->image_first + done }, src;
+        lake_cptr_t src_root = range_of(b->ops, b->ctx, b->range + done, &src);
+        TRY(lake_cnode_move_range(p->cnode, &dest, src_root, &src, (unsigned)n),
+            "move the caps to the child");
+    }
+    for (unsigned i = 0; i < b->a->num_caps; i++)
+        TRY(lake_cnode_copy(p->cnode, pl->caps_first + i, pl->cnode_radix, p->parent_cnode,
+                            b->a->caps[i], PARENT_DEPTH, LAKE_RIGHTS_ALL), "give an extra cap");
+    return LAKE_OK;
+}
+
+static int build_child(struct build *b)
+{
+    int error = build_spaces(b);
+    if (error == LAKE_OK)
+        error = make_frames(b);
+    if (error == LAKE_OK)
+        error = fill_frames(b);
+    if (error == LAKE_OK)
+        error = map_frames(b);
+    if (error == LAKE_OK)
+        error = build_thread(b);
+    if (error == LAKE_OK)
+        error = hand_over(b);
+    return error;
 }
 
 int lake_spawn(const struct lake_spawn_args *a, struct lake_process *p)
@@ -624,78 +843,81 @@ int lake_spawn(const struct lake_spawn_args *a, struct lake_process *p)
     struct plan pl;
     memset(p, 0, sizeof(*p));
     spawn_reason = "";
-    p->slot_ops = a->slot_ops ? a->slot_ops : &lake_alloc_slot_ops;
-    p->slot_ctx = a->slot_ops ? a->slot_ctx : a->alloc;
-    if (a->slot_ops == NULL && a->alloc == NULL)
-        return fail(LAKE_INVALID_ARGUMENT, "no slot allocator");
+    const struct lake_spawn_slot_ops *ops;
+    void *ctx;
+    int error = slot_ops_of(a, &ops, &ctx);
+    if (error)
+        return error;
     lake_cptr_t untyped = a->untyped ? a->untyped : (a->alloc ? a->alloc->untyped : 0);
     if (untyped == 0)
         return fail(LAKE_INVALID_ARGUMENT, "no untyped");
-    int error = make_plan(a, &pl);
-    if (error)
+    error = make_plan(a, &pl);
+    if (error) {
+        plan_free(&pl);
         return error;
+    }
 
+    p->slot_ops = ops;
+    p->slot_ctx = ctx;
     p->parent_cnode = a->parent_cnode ? a->parent_cnode : LAKE_ROOT_CNODE;
     p->untyped_bits = pl.p_bits;
     p->cnode_radix = pl.cnode_radix;
     p->entry = pl.elf.entry;
-    p->procinfo_vaddr = pl.info->self;
-    p->ipc_buffer = pl.info->ipc_buffer;
-    p->stack_top = pl.info->stack_end;
+    p->procinfo_vaddr = pl.info.self;
+    p->procinfo_frame = pl.procinfo_slot;
+    p->ipc_buffer = pl.info.ipc_buffer;
+    p->stack_top = pl.info.stack_end;
     p->image_pages = pl.num_pages;
     p->stack_pages = pl.stack_pages;
     p->resident_stack_pages = pl.resident;
     p->page_tables = pl.tables;
 
-    /* Parent slots, taken and given back in LIFO order. */
-    const struct lake_spawn_slot_ops *ops = p->slot_ops;
-    struct build b = { .a = a, .pl = &pl, .p = p,
-                       .parent_vspace = a->parent_vspace ? a->parent_vspace : LAKE_ROOT_VSPACE };
+    /* Parent slots, taken and given back in LIFO order; R last. */
+    struct build b = { .a = a, .pl = &pl, .p = p, .ops = ops, .ctx = ctx,
+                       .range_count = pl.caps_first - pl.image_first };
     lake_cptr_t *slots[] = { &p->untyped, &p->cnode, &p->vspace, &p->tcb, &b.t1, &b.t2, &b.top };
     const size_t num_slots = sizeof(slots) / sizeof(slots[0]);
     size_t taken = 0;
     for (; taken < num_slots; taken++) {
-        error = ops->alloc(p->slot_ctx, slots[taken]);
+        error = ops->alloc(ctx, slots[taken]);
         if (error) {
             fail(error, "no free slot in the parent");
             goto free_slots;
         }
     }
-
-    lake_cptr_t root;
-    lake_word_t index, offset;
-    unsigned depth;
-    ops->retype_dest(p->slot_ctx, p->untyped, &root, &index, &depth, &offset);
-    error = lake_untyped_retype(untyped, LAKE_OBJ_UNTYPED, pl.p_bits, root, index, depth, offset, 1);
+    error = ops->alloc_range(ctx, (unsigned)b.range_count, &b.range);
     if (error) {
-        fail(error, "retype the process untyped");
+        fail(error, "no free slots in the parent");
         goto free_slots;
     }
 
-    error = build_child(&b);
-    if (error == LAKE_OK && !a->dont_start) {
-        error = lake_tcb_resume(p->tcb);
-        if (error)
-            fail(error, "resume");
-        p->started = error == LAKE_OK;
-    }
-    /* The scratch slots are empty after a success; after a failure they
-     * may hold caps not derived from P (the minted endpoint). */
-    lake_cnode_delete(p->parent_cnode, b.top, PARENT_DEPTH);
-    lake_cnode_delete(p->parent_cnode, b.t2, PARENT_DEPTH);
-    lake_cnode_delete(p->parent_cnode, b.t1, PARENT_DEPTH);
-    if (error != LAKE_OK) {
-        /* Everything else (frames of the batch not moved yet included)
-         * comes from P. */
-        lake_cnode_revoke(p->parent_cnode, p->untyped, PARENT_DEPTH);
-        lake_cnode_delete(p->parent_cnode, p->untyped, PARENT_DEPTH);
-    }
-    if (b.frames_count)                 /* empty now; taken last, so given back first */
-        ops->free_range(p->slot_ctx, b.frames_first, (unsigned)b.frames_count);
+    error = fail(retype_slots(ops, ctx, untyped, LAKE_OBJ_UNTYPED, pl.p_bits, p->untyped, 1),
+                 "retype the process untyped");
     if (error == LAKE_OK) {
-        ops->free(p->slot_ctx, b.top);
-        ops->free(p->slot_ctx, b.t2);
-        ops->free(p->slot_ctx, b.t1);
+        error = build_child(&b);
+        if (error == LAKE_OK && !a->dont_start) {
+            error = lake_tcb_resume(p->tcb);
+            if (error)
+                fail(error, "resume");
+            p->started = error == LAKE_OK;
+        }
+        /* The scratch slots are empty after a success; after a failure they
+         * may hold caps not derived from P (the minted endpoint), as R may
+         * (copies of shared frames). */
+        lake_cnode_delete(p->parent_cnode, b.top, PARENT_DEPTH);
+        lake_cnode_delete(p->parent_cnode, b.t2, PARENT_DEPTH);
+        lake_cnode_delete(p->parent_cnode, b.t1, PARENT_DEPTH);
+        if (error != LAKE_OK) {
+            delete_slots(p->parent_cnode, b.range, b.range_count);
+            lake_cnode_revoke(p->parent_cnode, p->untyped, PARENT_DEPTH);
+            lake_cnode_delete(p->parent_cnode, p->untyped, PARENT_DEPTH);
+        }
+    }
+    ops->free_range(ctx, b.range, (unsigned)b.range_count);     /* empty now */
+    if (error == LAKE_OK) {
+        ops->free(ctx, b.top);
+        ops->free(ctx, b.t2);
+        ops->free(ctx, b.t1);
         plan_free(&pl);
         return LAKE_OK;
     }
@@ -703,7 +925,7 @@ int lake_spawn(const struct lake_spawn_args *a, struct lake_process *p)
 free_slots:
     while (taken > 0) {
         taken--;
-        ops->free(p->slot_ctx, *slots[taken]);
+        ops->free(ctx, *slots[taken]);
     }
     plan_free(&pl);
     memset(p, 0, sizeof(*p));
@@ -726,7 +948,8 @@ int lake_process_destroy(struct lake_process *p)
         return LAKE_INVALID_ARGUMENT;
     lake_tcb_suspend(p->tcb);
     /* Everything of the child (its objects, everything it made from its
-     * quota, the caps in its CNode) is derived from P. */
+     * quota, the caps in its CNode) is derived from P, or (copies of a
+     * prepared image's frames) lives in its CNode. */
     int error = lake_cnode_revoke(p->parent_cnode, p->untyped, PARENT_DEPTH);
     int error2 = lake_cnode_delete(p->parent_cnode, p->untyped, PARENT_DEPTH);
     if (error == LAKE_OK)

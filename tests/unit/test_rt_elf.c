@@ -202,6 +202,32 @@ TEST(page_fill_copies_file_data_and_zeroes_the_rest)
     free(copy);
 }
 
+TEST(page_copy_writes_only_the_file_bytes)
+{
+    struct image im = valid_image();
+    struct lake_elf_info info;
+    const char *why;
+    uint8_t *copy = malloc(im.size);
+    memcpy(copy, im.bytes, im.size);
+    CHECK_EQ(lake_elf_parse(copy, im.size, LIMIT, &info, &why), 0);
+    uint8_t *page = malloc(LAKE_ELF_PAGE_SIZE);
+    memset(page, 0xee, LAKE_ELF_PAGE_SIZE);
+    lake_elf_page_copy(&info, copy, 0x400000, page);
+    for (unsigned i = 0; i < LAKE_ELF_PAGE_SIZE; i++) {
+        uint8_t want = 0xee;
+        if (i >= 0x200 && i < 0x280)
+            want = (uint8_t)(0xa0 + i - 0x200);
+        else if (i >= 0x280 && i < 0x2b0)
+            want = (uint8_t)(0x50 + i - 0x280);
+        if (page[i] != want) {
+            CHECK_EQ(page[i], want);
+            break;
+        }
+    }
+    free(page);
+    free(copy);
+}
+
 TEST(segment_spanning_pages_fills_each)
 {
     /* A 0x2100-byte text segment: three pages, data on each. */

@@ -10,9 +10,11 @@
  *   spawn_exit_wait   lake_spawn of build/user/minimal.elf (a C program
  *                     whose main returns 0: crt0, start-up, environment,
  *                     exit), receiving its exit message on the parent
- *                     endpoint, lake_process_destroy. The bench: line
- *                     splits it into the spawn, the child's run up to its
- *                     exit message, and the destroy.
+ *                     endpoint, lake_process_destroy. The bench: lines
+ *                     split it into the spawn, the child's run up to its
+ *                     exit message, and the destroy. spawn_exit_wait
+ *                     spawns from an image prepared once (text and rodata
+ *                     shared); spawn_exit_wait_cold from the ELF bytes.
  *
  * Every spawn takes its process untyped from an untyped of its own, so a
  * destroy resets that untyped and every spawn uses the same memory.
@@ -174,6 +176,29 @@ static void spawn_minimal_once(struct spawner *sp, const struct lake_spawn_args 
     series_add(&destroy_part, exited, e);
 }
 
+/* One series of spawns with these arguments; `mark`: the profile marks of
+ * the middle one (0: none). */
+static void spawn_series(struct spawner *sp, const struct lake_spawn_args *a, const char *name,
+                         int mark)
+{
+    spawn_total.n = spawn_part.n = run_part.n = destroy_part.n = 0;
+    for (unsigned i = 0; i < SPAWN_WARMUP + SPAWN_RUNS; i++) {
+        bool profiled = mark && i == SPAWN_WARMUP + SPAWN_RUNS / 2;
+        if (profiled)
+            bench_profile_mark(mark);
+        spawn_minimal_once(sp, a, i >= SPAWN_WARMUP);
+        if (profiled)
+            bench_profile_mark(mark + 1);
+    }
+    series_report("  spawn (lake_spawn)", &spawn_part, 0);
+    series_report("  run to exit message", &run_part, 0);
+    series_report("  destroy", &destroy_part, 0);
+    series_report(name, &spawn_total, 1);
+}
+
+/* spawn_exit_wait spawns from a prepared image (lake_image_prepare: its
+ * text and rodata filled once and shared, as a page cache would);
+ * spawn_exit_wait_cold from the ELF bytes each time. */
 static void bench_spawn_exit_wait(struct spawner *sp)
 {
     static const char *const argv[] = { "minimal", NULL };
@@ -181,18 +206,19 @@ static void bench_spawn_exit_wait(struct spawner *sp)
                                           MINIMAL_QUOTA);
     printf("bench: minimal.elf: %zu bytes, process untyped %zu bytes\n",
            (size_t)(minimal_elf_end - minimal_elf_start), lake_spawn_size(&a));
-    for (unsigned i = 0; i < SPAWN_WARMUP + SPAWN_RUNS; i++) {
-        bool profiled = i == SPAWN_WARMUP + SPAWN_RUNS / 2;
-        if (profiled)
-            bench_profile_mark(1);
-        spawn_minimal_once(sp, &a, i >= SPAWN_WARMUP);
-        if (profiled)
-            bench_profile_mark(2);
-    }
-    series_report("  spawn (lake_spawn)", &spawn_part, 0);
-    series_report("  run to exit message", &run_part, 0);
-    series_report("  destroy", &destroy_part, 0);
-    series_report("spawn_exit_wait", &spawn_total, 1);
+    spawn_series(sp, &a, "spawn_exit_wait_cold", 7);
+
+    /* The shared frames come from the root's own untyped, not from the
+     * spawns' (which every destroy leaves empty). */
+    static struct lake_image image;
+    struct lake_spawn_args prep = a;
+    prep.untyped = 0;
+    CHECK(lake_image_prepare(&image, &prep));
+    a.prepared = &image;
+    printf("bench: minimal.elf prepared: %zu of %zu pages shared, process untyped %zu bytes\n",
+           image.num_shared, image.num_pages, lake_spawn_size(&a));
+    spawn_series(sp, &a, "spawn_exit_wait", 1);
+    lake_image_release(&image);
 }
 
 void bench_runtime(struct lake_alloc *alloc)

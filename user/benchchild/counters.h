@@ -36,8 +36,8 @@ static inline __attribute__((always_inline)) struct counts counts_read(void)
 
 /* tools/profile.py traces what runs between a call with x0 = n and the
  * next with x0 = n + 1 (gdb breakpoints); it does nothing. Marks: 1 one
- * spawn_exit_wait (bench), 3 one pager_fault, 5 one thread_create_join
- * (benchchild). */
+ * spawn_exit_wait, 7 one spawn_exit_wait_cold (bench), 3 one pager_fault,
+ * 5 one thread_create_join (benchchild). */
 static void __attribute__((noinline, used)) bench_profile_mark(int what)
 {
     __asm__ volatile("" : : "r"(what) : "memory");

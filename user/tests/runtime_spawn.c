@@ -345,7 +345,7 @@ TEST(SPAWN_304, "spawn: the child's CNode and procinfo page as the child sees th
 
     /* The procinfo frame, mapped read-only at the child's address here. */
     lake_cptr_t copy = test_slot(env);
-    test_ok(lake_cnode_copy(env->cnode, copy, TEST_DEPTH, p.cnode, LAKE_PROC_PROCINFO_FRAME,
+    test_ok(lake_cnode_copy(env->cnode, copy, TEST_DEPTH, p.cnode, p.procinfo_frame,
                             p.cnode_radix, LAKE_RIGHT_READ));
     test_map(env, copy, p.procinfo_vaddr, LAKE_RIGHT_READ, LAKE_ATTR_EXECUTE_NEVER);
     const struct lake_procinfo *pi = (const struct lake_procinfo *)p.procinfo_vaddr;
@@ -363,9 +363,17 @@ TEST(SPAWN_304, "spawn: the child's CNode and procinfo page as the child sees th
     test_eq(pi->stack_frames.end - pi->stack_frames.start, 4);
     test_eq(pi->page_tables.end - pi->page_tables.start, 6);
     test_eq(pi->caps.end - pi->caps.start, 2);
-    test_eq(pi->kit.start, pi->caps.end);
+    /* The ranges follow each other from LAKE_PROC_FIRST_RANGE_SLOT. */
+    test_eq(pi->image_frames.start, LAKE_PROC_FIRST_RANGE_SLOT);
+    test_eq(pi->stack_frames.start, pi->image_frames.end);
+    test_eq(pi->ipc_buffer_frame, pi->stack_frames.end);
+    test_eq(pi->procinfo_frame, pi->ipc_buffer_frame + 1);
+    test_eq(pi->procinfo_frame, p.procinfo_frame);
+    test_eq(pi->kit.start, pi->procinfo_frame + 1);
     test_eq(pi->kit.end - pi->kit.start, LAKE_KIT_SLOTS);
-    test_eq(pi->first_free_slot, pi->kit.end);
+    test_eq(pi->page_tables.start, pi->kit.end);
+    test_eq(pi->caps.start, pi->page_tables.end);
+    test_eq(pi->first_free_slot, pi->caps.end);
     test_eq(pi->image_start, IMAGE_TEXT_VA);
     test_eq(pi->image_end, IMAGE_DATA_VA + IMAGE_DATA_MEM);
     test_eq(pi->stack_guard + LAKE_PAGE_SIZE, pi->stack_start);
@@ -387,7 +395,7 @@ TEST(SPAWN_304, "spawn: the child's CNode and procinfo page as the child sees th
     static const struct { lake_cptr_t slot; unsigned type; } expected[] = {
         { LAKE_PROC_TCB, LAKE_OBJ_TCB }, { LAKE_PROC_CNODE, LAKE_OBJ_CNODE },
         { LAKE_PROC_VSPACE, LAKE_OBJ_VSPACE }, { LAKE_PROC_PARENT_EP, LAKE_OBJ_ENDPOINT },
-        { LAKE_PROC_ASID_POOL, LAKE_OBJ_ASID_POOL }, { LAKE_PROC_IPC_BUFFER, LAKE_OBJ_FRAME_4K },
+        { LAKE_PROC_ASID_POOL, LAKE_OBJ_ASID_POOL }, { LAKE_PROC_CSPACE_TOP, LAKE_OBJ_CNODE },
     };
     lake_cptr_t probe = test_slot(env);
     for (unsigned i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
@@ -400,6 +408,7 @@ TEST(SPAWN_304, "spawn: the child's CNode and procinfo page as the child sees th
         { pi->image_frames.start, LAKE_OBJ_FRAME_4K }, { pi->stack_frames.end - 1, LAKE_OBJ_FRAME_4K },
         { pi->page_tables.start, LAKE_OBJ_PAGE_TABLE }, { pi->page_tables.end - 1, LAKE_OBJ_PAGE_TABLE },
         { pi->caps.start, LAKE_OBJ_ENDPOINT }, { pi->caps.start + 1, LAKE_OBJ_ASID_POOL },
+        { pi->ipc_buffer_frame, LAKE_OBJ_FRAME_4K },
         /* The kit: frames, TCB, notifications, endpoint (lake/procinfo.h). */
         { pi->kit.start, LAKE_OBJ_FRAME_4K },
         { pi->kit.start + LAKE_KIT_FRAMES - 1, LAKE_OBJ_FRAME_4K },
@@ -440,6 +449,75 @@ TEST(SPAWN_304, "spawn: the child's CNode and procinfo page as the child sees th
  * Built only when user/user.mk embeds it: it defines LAKE_SPAWNEE_ELF (the
  * path of build/user/spawnee.elf) for this file and makes this object
  * depend on that file (see docs/RUNTIME.md "Process creation"). */
+/* The address of the frame in slot `slot` of the child's CNode. */
+static lake_word_t child_frame_address(struct test_env *env, struct lake_process *p,
+                                       lake_cptr_t slot)
+{
+    lake_cptr_t probe = test_slot(env);
+    test_ok(lake_cnode_copy(env->cnode, probe, TEST_DEPTH, p->cnode, slot, p->cnode_radix,
+                            LAKE_RIGHT_READ));
+    lake_word_t paddr;
+    test_ok(lake_frame_get_address(probe, &paddr));
+    test_ok(lake_cnode_delete(env->cnode, probe, TEST_DEPTH));
+    return paddr;
+}
+
+TEST(SPAWN_307, "spawn: a prepared image's read-only pages are shared by its processes, the rest not")
+{
+    struct spawn_env se;
+    spawn_setup(env, &se);
+    const lake_word_t full = free_bytes(&se);
+    static const char *const argv[] = { "spawnee", "shared", NULL };
+    struct lake_spawn_args a = spawn_args(&se, argv);
+    a.untyped = test_new_untyped(env, 16);          /* the shared frames' */
+    const lake_cptr_t image_slot = env->alloc.next_slot;
+    struct lake_image img;
+
+    /* A malformed image prepares nothing. */
+    image.bytes[0] = 0;
+    test_error(lake_image_prepare(&img, &a), LAKE_INVALID_ARGUMENT);
+    test_eq(env->alloc.next_slot, image_slot);
+    make_image();
+    test_ok(lake_image_prepare(&img, &a));
+    test_eq(img.num_pages, 4);
+    test_eq(img.num_shared, 1);                     /* the text page */
+    test_eq(img.frames[0], img.shared_first);
+    test_eq(img.frames[1], 0);
+    lake_word_t text;
+    test_ok(lake_frame_get_address(img.shared_first, &text));
+
+    /* Two processes from it: the same text frame, data frames of their own. */
+    a.untyped = se.untyped;
+    a.prepared = &img;
+    a.image = NULL;
+    a.dont_start = true;
+    struct lake_process p1, p2;
+    test_ok(lake_spawn(&a, &p1));
+    test_ok(lake_spawn(&a, &p2));
+    test_eq(child_frame_address(env, &p1, LAKE_PROC_FIRST_RANGE_SLOT), text);
+    test_eq(child_frame_address(env, &p2, LAKE_PROC_FIRST_RANGE_SLOT), text);
+    test_assert(child_frame_address(env, &p1, LAKE_PROC_FIRST_RANGE_SLOT + 1) !=
+                child_frame_address(env, &p2, LAKE_PROC_FIRST_RANGE_SLOT + 1));
+    test_ok(lake_process_start(&p1));
+    expect_child(&se, argv);
+    test_ok(lake_process_start(&p2));
+    expect_child(&se, argv);
+    test_ok(lake_process_destroy(&p2));
+    test_ok(lake_process_destroy(&p1));
+    test_eq(free_bytes(&se), full);
+
+    /* Released, its frame caps are gone and it spawns no more. */
+    lake_cptr_t shared = img.shared_first;
+    lake_image_release(&img);
+    test_eq(lake_debug_cap_identify(shared), LAKE_OBJ_NULL);
+    a.prepared = &img;
+    struct lake_process p3;
+    lake_cptr_t before = env->alloc.next_slot;
+    test_error(lake_spawn(&a, &p3), LAKE_INVALID_ARGUMENT);
+    test_eq(free_bytes(&se), full);
+    test_eq(env->alloc.next_slot, before);
+}
+
 #ifdef LAKE_SPAWNEE_ELF
 __asm__(".section .rodata.spawnee_elf, \"a\"\n"
         ".balign 16\n"

@@ -111,4 +111,9 @@ size_t lake_elf_pages(const struct lake_elf_info *info, struct lake_elf_page *pa
 void lake_elf_page_fill(const struct lake_elf_info *info, const void *image, uint64_t page_vaddr,
                         void *dst);
 
+/* The same into a page known to be zero already (a fresh frame): only the
+ * file bytes are written. */
+void lake_elf_page_copy(const struct lake_elf_info *info, const void *image, uint64_t page_vaddr,
+                        void *dst);
+
 #endif

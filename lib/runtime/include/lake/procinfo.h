@@ -47,11 +47,12 @@ enum lake_proc_slot {
     LAKE_PROC_VSPACE = 3,
     LAKE_PROC_PARENT_EP = 4,        /* badged endpoint: also the fault handler */
     LAKE_PROC_ASID_POOL = 5,        /* 0 in procinfo if not given */
-    LAKE_PROC_IPC_BUFFER = 6,       /* the main thread's IPC buffer frame */
-    LAKE_PROC_PROCINFO_FRAME = 7,
     LAKE_PROC_UNTYPED = 8,          /* the quota (0 in procinfo if none) */
     LAKE_PROC_CSPACE_TOP = 9,       /* T, the top CNode of the two-level CSpace */
-    LAKE_PROC_FIRST_RANGE_SLOT = 16 /* image frames, stack frames, tables, caps */
+    /* From here, in this order (procinfo has each range): image frames,
+     * resident stack frames, the IPC buffer frame, the procinfo frame, the
+     * kit, page tables, extra caps. */
+    LAKE_PROC_FIRST_RANGE_SLOT = 16
 };
 
 /* The two-level CSpace spawn builds (see above): 44 + 8 + (12 - r) + r = 64

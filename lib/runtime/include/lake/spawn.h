@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <lake/elf_load.h>
 #include <lake/procinfo.h>
 #include <lake/runtime.h>
 
@@ -63,9 +64,12 @@ struct lake_spawn_slot_ops {
     void (*free_range)(void *ctx, lake_cptr_t first, unsigned count);
 };
 
+struct lake_image;
+
 struct lake_spawn_args {
     const void *image;                  /* the ELF file */
     size_t image_size;
+    const struct lake_image *prepared;  /* or an image prepared once (image ignored) */
     const char *const *argv;            /* NULL-terminated; NULL: none */
     const char *const *envp;            /* NULL-terminated; NULL: none */
     const char *name;                   /* thread name (NULL: argv[0], else "child") */
@@ -114,6 +118,7 @@ struct lake_process {
     const struct lake_spawn_slot_ops *slot_ops;
     void *slot_ctx;
     lake_word_t entry, procinfo_vaddr, ipc_buffer, stack_top;
+    lake_cptr_t procinfo_frame;         /* its slot in the child's CNode */
     size_t image_pages, stack_pages, page_tables;
     size_t resident_stack_pages;        /* mapped at spawn; the rest by the child's pager */
     bool started;
@@ -139,5 +144,41 @@ const char *lake_spawn_error_reason(void);
 /* Bytes of the caller's untyped a spawn of this image would take (P's size),
  * 0 if the image or arguments are invalid. */
 size_t lake_spawn_size(const struct lake_spawn_args *a);
+
+/*
+ * An ELF image prepared for many spawns: checked and laid out once, and
+ * its read-only pages (text, rodata: no writable segment on them) filled
+ * once into frames of the parent's that every process spawned from it maps
+ * (copies of their caps, which the child's CNode holds and its destruction
+ * deletes), as a page cache would. Spawning from it only makes, fills and
+ * maps the writable pages, the stack and the rest. The ELF bytes must stay
+ * valid while the image is used (writable pages are filled from them).
+ */
+struct lake_image {
+    const void *image;
+    size_t image_size;
+    struct lake_elf_info elf;
+    struct lake_elf_page *pages;        /* in address order */
+    size_t num_pages;
+    lake_cptr_t *frames;                /* per page: its shared frame (parent slot; 0: none) */
+    lake_cptr_t shared_first;           /* the shared frames, consecutive slots */
+    size_t num_shared;
+    const struct lake_spawn_slot_ops *slot_ops;
+    void *slot_ctx;
+    lake_cptr_t parent_cnode;
+};
+
+/* Prepare a->image (a->image_size bytes): the shared frames come from
+ * a->untyped (0: a->alloc->untyped), which keeps them as children until
+ * the image is released, and their slots from the slot allocator; they
+ * are filled through a->scratch_vaddr of a->parent_vspace. The other
+ * fields of a are not used. Errors as lake_spawn's; nothing is left
+ * allocated on failure. */
+int lake_image_prepare(struct lake_image *img, const struct lake_spawn_args *a);
+
+/* Delete the shared frames and free the records. Processes spawned from
+ * the image keep their own copies (the memory returns when the last one
+ * is gone). */
+void lake_image_release(struct lake_image *img);
 
 #endif
