@@ -304,20 +304,21 @@ static bool chain_contains(struct cte *cur, const struct cte *slot)
 
 /* A zombie inside the container that is not on the current path (an
  * interrupted deletion's leftover, or one passed over earlier), or NULL. */
-/* The first slot at or after i that is not empty (count if none): four
+/* The first slot at or after i that is not empty (count if none): eight
  * slots a step over the empty stretches most CNodes consist of (a null cap
  * has type 0, and the type is the top bits of w0). */
 static u64 next_used_slot(const struct cte *slots, u64 i, u64 count)
 {
-    for (; i + 4 <= count; i += 4) {
-        u64 types = slots[i].cap.w0 | slots[i + 1].cap.w0 | slots[i + 2].cap.w0 |
-                    slots[i + 3].cap.w0;
+    const struct cte *s = slots + i, *end = slots + count;
+    for (; end - s >= 8; s += 8) {
+        u64 types = s[0].cap.w0 | s[1].cap.w0 | s[2].cap.w0 | s[3].cap.w0 | s[4].cap.w0 |
+                    s[5].cap.w0 | s[6].cap.w0 | s[7].cap.w0;
         if (types >> CAP_TYPE_SHIFT)
             break;
     }
-    while (i < count && cap_is_null(slots[i].cap))
-        i++;
-    return i;
+    while (s < end && cap_is_null(s->cap))
+        s++;
+    return (u64)(s - slots);
 }
 
 static struct cte *zombie_to_finish(struct cte *cur, struct cte *slots, u64 count)
@@ -418,8 +419,28 @@ static bool delete_slot(struct cte *slot, bool preemptible)
     return true;
 }
 
+/* Whether c names an object inside [base, end) (an untyped's region). */
+static inline bool inside(struct cap c, u64 base, u64 end)
+{
+    u64 size = cap_object_size(c), pa = cap_paddr(c);
+    return size != 0 && pa >= base && pa + size <= end;
+}
+
 static bool revoke_slot(struct cte *slot, bool preemptible)
 {
+    /* An untyped's children are the caps after it inside its region (as
+     * cdt_is_parent_of says): the region is worked out once, not per
+     * child (a process's revoke has dozens). */
+    if (cap_type(slot->cap) == LAKE_OBJ_UNTYPED && (cte_flags(slot) & CTE_REVOCABLE)) {
+        u64 base = cap_paddr(slot->cap), end = base + cap_object_size(slot->cap);
+        while (slot->next != NULL && inside(slot->next->cap, base, end)) {
+            if (!delete_slot(slot->next, preemptible))
+                return false;
+            if (preemptible && preemption_pending())
+                return false;
+        }
+        return true;
+    }
     while (cte_has_children(slot)) {
         if (!delete_slot(slot->next, preemptible))
             return false;

@@ -63,8 +63,8 @@ bool cspace_lookup_cap(struct tcb *t, u64 cptr, struct lookup *out)
     return cspace_resolve(root, cptr, 64, out);
 }
 
-bool cspace_lookup_node_for_op(struct invocation *inv, struct cap root, u64 index, u64 depth,
-                               bool is_source, struct cap *node)
+bool cspace_lookup_node_slow(struct invocation *inv, struct cap root, u64 index, u64 depth,
+                             bool is_source, struct cap *node)
 {
     struct lookup failure = { .failure = LAKE_LOOKUP_INVALID_ROOT };
     if (cap_type(root) != LAKE_OBJ_CNODE) {

@@ -55,8 +55,17 @@ struct cte *cspace_lookup_slot_for_op(struct invocation *inv, struct cap root, u
  * lookup's failure, or missing capability for a slot without a CNode) and
  * returns false.
  */
-bool cspace_lookup_node_for_op(struct invocation *inv, struct cap root, u64 index, u64 depth,
-                               bool is_source, struct cap *node);
+bool cspace_lookup_node_slow(struct invocation *inv, struct cap root, u64 index, u64 depth,
+                             bool is_source, struct cap *node);
+static inline bool cspace_lookup_node_for_op(struct invocation *inv, struct cap root, u64 index,
+                                             u64 depth, bool is_source, struct cap *node)
+{
+    if (depth == 0 && cap_type(root) == LAKE_OBJ_CNODE) {   /* the usual case: root itself */
+        *node = root;
+        return true;
+    }
+    return cspace_lookup_node_slow(inv, root, index, depth, is_source, node);
+}
 
 /* Records a failed lookup as the invocation's error. */
 unsigned inv_lookup_failed(struct invocation *inv, const struct lookup *l, bool is_source);

@@ -75,7 +75,7 @@ void cap_finalise(struct cte *slot, bool final)
         tcb_finalise(cap_tcb(c));
         break;
     case LAKE_OBJ_PAGE_TABLE:
-        page_table_unmap(slot);
+        page_table_unmap(slot, false);     /* the last cap: the table is destroyed */
         break;
     case LAKE_OBJ_VSPACE:
         vspace_finalise(c);

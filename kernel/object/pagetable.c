@@ -14,7 +14,7 @@ static unsigned level_coverage_bits(unsigned level)
     return 48 - 9 * level;
 }
 
-void page_table_unmap(struct cte *slot)
+void page_table_unmap(struct cte *slot, bool clear)
 {
     struct cap c = slot->cap;
     unsigned asid = cap_mapped_asid(c), level = cap_page_table_level(c);
@@ -34,8 +34,11 @@ void page_table_unmap(struct cte *slot)
             tlb_invalidate_asid(asid);
         }
     }
-    /* An unhooked table starts empty, so its old mappings cannot reappear. */
-    memset(cap_ptr(c), 0, BIT(LAKE_PAGE_TABLE_BITS));
+    /* A table unhooked to be mapped again starts empty, so its old
+     * mappings cannot reappear; one being destroyed needs no clearing
+     * (Retype zeroes memory before it is used again). */
+    if (clear)
+        memset(cap_ptr(c), 0, BIT(LAKE_PAGE_TABLE_BITS));
     slot->cap = cap_with_small(slot->cap, 0);
     slot->cap.data = 0;
 }
@@ -78,7 +81,7 @@ unsigned decode_page_table_invocation(struct invocation *inv)
     case LAKE_PAGE_TABLE_MAP:
         return decode_map(inv);
     case LAKE_PAGE_TABLE_UNMAP:
-        page_table_unmap(inv->slot);
+        page_table_unmap(inv->slot, true);
         return LAKE_OK;
     default:
         return inv_error(inv, LAKE_ILLEGAL_OPERATION);
