@@ -12,10 +12,11 @@
  *
  * Most caps the child gets are made in one range of parent slots R that
  * mirrors the child's CNode from LAKE_PROC_FIRST_RANGE_SLOT on (image
- * frames, resident stack, IPC buffer, procinfo page, kit, page tables): a
- * few Retypes (and, for a prepared image, CopyRanges of its shared frames)
- * fill it, the frames and tables are mapped from there, and one MoveRange
- * hands it all to the child. A failure after P exists revokes and deletes
+ * frames, resident stack, IPC buffer, procinfo page, kit, page tables,
+ * VSpace, parent endpoint, quota): a few Retypes (and, for a prepared
+ * image, CopyRanges of its shared frames) fill it, the parent works on
+ * them there (maps the frames and tables, configures the TCB), and one
+ * MoveRange hands it all to the child. A failure after P exists revokes and deletes
  * P (which destroys everything made from it), empties R (shared copies are
  * not P's) and gives the slots back.
  */
@@ -287,6 +288,7 @@ struct plan {
     unsigned cnode_radix;               /* the child's first CNode */
     /* The child's slots; [image_first, caps_first) is the range R. */
     lake_cptr_t image_first, stack_first, ipc_slot, procinfo_slot, kit_first, tables_first;
+    lake_cptr_t vspace_slot, ep_slot, quota_slot;       /* ep, quota: 0 if none */
     lake_cptr_t caps_first, first_free;
     size_t kit_slots;
     struct lake_procinfo info;          /* the page's header; the strings follow at build */
@@ -445,7 +447,7 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
 
     /* Slots of the child's CNode. */
     size_t need = LAKE_PROC_FIRST_RANGE_SLOT + pl->num_pages + pl->resident + 2 + pl->kit_slots +
-                  a->num_caps;
+                  3 + a->num_caps;
     if (pl->stack_pages > MAX_SLOTS || need > MAX_SLOTS)
         return fail(LAKE_RANGE_ERROR, "image or stack too large for the child's CNode");
 
@@ -475,7 +477,11 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
     pl->procinfo_slot = pl->ipc_slot + 1;
     pl->kit_first = pl->procinfo_slot + 1;
     pl->tables_first = pl->kit_first + pl->kit_slots;
-    pl->caps_first = pl->tables_first + pl->tables;
+    lake_cptr_t next = pl->tables_first + pl->tables;
+    pl->vspace_slot = next++;
+    pl->ep_slot = a->parent_ep ? next++ : 0;
+    pl->quota_slot = pl->quota_bits ? next++ : 0;
+    pl->caps_first = next;
     pl->first_free = pl->caps_first + a->num_caps;
     if (a->cnode_radix != 0) {
         pl->cnode_radix = a->cnode_radix;
@@ -525,22 +531,22 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
     info->ipc_buffer = pl->area + LAKE_SPAWN_AREA_IPC_BUFFER;
     info->cnode_radix = pl->cnode_radix;
     info->cnode = LAKE_PROC_CNODE;
-    info->vspace = LAKE_PROC_VSPACE;
+    info->vspace = pl->vspace_slot;
     info->tcb = LAKE_PROC_TCB;
-    info->parent_ep = a->parent_ep ? LAKE_PROC_PARENT_EP : 0;
+    info->parent_ep = pl->ep_slot;
     info->parent_badge = a->badge;
     info->asid_pool = a->give_asid_pool ? LAKE_PROC_ASID_POOL : 0;
     info->ipc_buffer_frame = pl->ipc_slot;
     info->procinfo_frame = pl->procinfo_slot;
     if (pl->quota_bits) {
         info->num_untyped = 1;
-        info->untyped[0].cptr = LAKE_PROC_UNTYPED;
+        info->untyped[0].cptr = pl->quota_slot;
         info->untyped[0].size_bits = pl->quota_bits;
     }
     info->image_frames = (struct lake_slot_range){ pl->image_first, pl->stack_first };
     info->stack_frames = (struct lake_slot_range){ pl->stack_first, pl->ipc_slot };  /* resident */
     info->kit = (struct lake_slot_range){ pl->kit_first, pl->tables_first };
-    info->page_tables = (struct lake_slot_range){ pl->tables_first, pl->caps_first };
+    info->page_tables = (struct lake_slot_range){ pl->tables_first, pl->vspace_slot };
     info->caps = (struct lake_slot_range){ pl->caps_first, pl->first_free };
     info->first_free_slot = pl->first_free;
     info->cspace_top = LAKE_PROC_CSPACE_TOP;
@@ -582,10 +588,11 @@ struct build {
     struct lake_process *p;
     const struct lake_spawn_slot_ops *ops;
     void *ctx;
-    lake_cptr_t t1, t2;                 /* parent scratch slots */
+    lake_cptr_t t2;                     /* a parent scratch slot */
     lake_cptr_t top;                    /* parent slot of T until it moves to the child */
     lake_cptr_t range;                  /* R: parent slots mirroring the child's from image_first */
     size_t range_count;
+    lake_cptr_t vspace;                 /* the child's VSpace, in R */
 };
 
 /* R's parent slot for the child's slot `child_slot`. */
@@ -598,13 +605,6 @@ static lake_cptr_t in_range(const struct build *b, lake_cptr_t child_slot)
 static int retype_into(struct build *b, lake_cptr_t slot, unsigned type, unsigned bits)
 {
     return retype_slots(b->ops, b->ctx, b->p->untyped, type, bits, slot, 1);
-}
-
-/* Move a parent slot's cap into slot `dest` of the child's CNode. */
-static int move_to_child(struct build *b, lake_cptr_t dest, lake_cptr_t src)
-{
-    return lake_cnode_move(b->p->cnode, dest, b->pl->cnode_radix, b->p->parent_cnode, src,
-                           PARENT_DEPTH);
 }
 
 /* T in the parent's slot b->top: the child's CNode in T[0] (its guard makes
@@ -634,17 +634,14 @@ static int build_spaces(struct build *b)
     struct lake_process *p = b->p;
     unsigned radix = pl->cnode_radix;
 
-    /* Largest first: the CNode and the quota, in either order (after the
-     * CNode, the quota goes straight into its slot). */
+    /* Largest first: the CNode and the quota, in either order. */
     bool quota_first = pl->quota_bits > radix + LAKE_SLOT_BITS;
+    lake_cptr_t quota = pl->quota_bits ? in_range(b, pl->quota_slot) : 0;
     if (quota_first)
-        TRY(retype_into(b, b->t1, LAKE_OBJ_UNTYPED, pl->quota_bits), "retype the quota");
+        TRY(retype_into(b, quota, LAKE_OBJ_UNTYPED, pl->quota_bits), "retype the quota");
     TRY(retype_into(b, p->cnode, LAKE_OBJ_CNODE, radix), "retype the CNode");
-    if (quota_first)
-        TRY(move_to_child(b, LAKE_PROC_UNTYPED, b->t1), "move the quota");
-    else if (pl->quota_bits)
-        TRY(lake_untyped_retype(p->untyped, LAKE_OBJ_UNTYPED, pl->quota_bits, p->parent_cnode,
-                                p->cnode, PARENT_DEPTH, LAKE_PROC_UNTYPED, 1), "retype the quota");
+    if (quota && !quota_first)
+        TRY(retype_into(b, quota, LAKE_OBJ_UNTYPED, pl->quota_bits), "retype the quota");
     TRY(lake_cnode_mint(p->cnode, LAKE_PROC_CNODE, radix, p->parent_cnode, p->cnode, PARENT_DEPTH,
                         LAKE_RIGHTS_ALL, lake_cnode_guard_data(0, 64 - radix)),
         "give the CNode");
@@ -652,10 +649,8 @@ static int build_spaces(struct build *b)
     if (error)
         return error;
 
-    TRY(retype_into(b, p->vspace, LAKE_OBJ_VSPACE, 0), "retype the VSpace");
-    TRY(lake_asid_pool_assign(a->asid_pool, p->vspace), "assign an ASID");
-    TRY(lake_cnode_copy(p->cnode, LAKE_PROC_VSPACE, radix, p->parent_cnode, p->vspace,
-                        PARENT_DEPTH, LAKE_RIGHTS_ALL), "give the VSpace");
+    TRY(retype_into(b, b->vspace, LAKE_OBJ_VSPACE, 0), "retype the VSpace");
+    TRY(lake_asid_pool_assign(a->asid_pool, b->vspace), "assign an ASID");
     if (a->give_asid_pool)
         TRY(lake_cnode_copy(p->cnode, LAKE_PROC_ASID_POOL, radix, p->parent_cnode,
                             a->asid_pool, PARENT_DEPTH, LAKE_RIGHTS_ALL), "give the ASID pool");
@@ -728,7 +723,7 @@ static int fill_frames(struct build *b)
 static int map_frames(struct build *b)
 {
     struct plan *pl = b->pl;
-    lake_cptr_t vspace = b->p->vspace;
+    lake_cptr_t vspace = b->vspace;
     for (size_t i = 0; i < pl->tables; i++)
         TRY(lake_page_table_map(in_range(b, pl->tables_first + i), vspace, pl->table_vaddr[i]),
             "map a page table");
@@ -775,18 +770,17 @@ static int build_thread(struct build *b)
     lake_cptr_t fault_ep = 0;
     if (a->parent_ep) {
         unsigned rights = a->parent_ep_rights ? a->parent_ep_rights : DEFAULT_EP_RIGHTS;
-        TRY(lake_cnode_mint(p->parent_cnode, b->t2, PARENT_DEPTH, p->parent_cnode, a->parent_ep,
-                            PARENT_DEPTH, rights, a->badge), "mint the parent endpoint");
-        fault_ep = b->t2;
+        fault_ep = in_range(b, pl->ep_slot);
+        TRY(lake_cnode_mint(p->parent_cnode, fault_ep, PARENT_DEPTH, p->parent_cnode,
+                            a->parent_ep, PARENT_DEPTH, rights, a->badge),
+            "mint the parent endpoint");
     }
     TRY(lake_tcb_configure(p->tcb, fault_ep, b->top,
-                           lake_cnode_guard_data(0, LAKE_PROC_TOP_GUARD), p->vspace,
+                           lake_cnode_guard_data(0, LAKE_PROC_TOP_GUARD), b->vspace,
                            pl->info.ipc_buffer, in_range(b, pl->ipc_slot)), "configure the TCB");
     TRY(lake_cnode_mutate(p->cnode, LAKE_PROC_CSPACE_TOP, radix, p->parent_cnode, b->top,
                           PARENT_DEPTH, lake_cnode_guard_data(0, LAKE_PROC_TOP_GUARD)),
         "give the top CNode");
-    if (a->parent_ep)
-        TRY(move_to_child(b, LAKE_PROC_PARENT_EP, b->t2), "move the parent endpoint");
     TRY(lake_cnode_copy(p->cnode, LAKE_PROC_TCB, radix, p->parent_cnode, p->tcb, PARENT_DEPTH,
                         LAKE_RIGHTS_ALL), "give the TCB");
     if (a->authority) {
@@ -875,7 +869,7 @@ int lake_spawn(const struct lake_spawn_args *a, struct lake_process *p)
     /* Parent slots, taken and given back in LIFO order; R last. */
     struct build b = { .a = a, .pl = &pl, .p = p, .ops = ops, .ctx = ctx,
                        .range_count = pl.caps_first - pl.image_first };
-    lake_cptr_t *slots[] = { &p->untyped, &p->cnode, &p->vspace, &p->tcb, &b.t1, &b.t2, &b.top };
+    lake_cptr_t *slots[] = { &p->untyped, &p->cnode, &p->tcb, &b.t2, &b.top };
     const size_t num_slots = sizeof(slots) / sizeof(slots[0]);
     size_t taken = 0;
     for (; taken < num_slots; taken++) {
@@ -890,6 +884,7 @@ int lake_spawn(const struct lake_spawn_args *a, struct lake_process *p)
         fail(error, "no free slots in the parent");
         goto free_slots;
     }
+    b.vspace = in_range(&b, pl.vspace_slot);
 
     error = fail(retype_slots(ops, ctx, untyped, LAKE_OBJ_UNTYPED, pl.p_bits, p->untyped, 1),
                  "retype the process untyped");
@@ -901,13 +896,12 @@ int lake_spawn(const struct lake_spawn_args *a, struct lake_process *p)
                 fail(error, "resume");
             p->started = error == LAKE_OK;
         }
-        /* The scratch slots are empty after a success; after a failure they
-         * may hold caps not derived from P (the minted endpoint), as R may
-         * (copies of shared frames). */
-        lake_cnode_delete(p->parent_cnode, b.top, PARENT_DEPTH);
-        lake_cnode_delete(p->parent_cnode, b.t2, PARENT_DEPTH);
-        lake_cnode_delete(p->parent_cnode, b.t1, PARENT_DEPTH);
+        /* After a success the scratch slots and R are empty; after a
+         * failure they may hold caps not derived from P (the minted
+         * endpoint, copies of shared frames). */
         if (error != LAKE_OK) {
+            lake_cnode_delete(p->parent_cnode, b.top, PARENT_DEPTH);
+            lake_cnode_delete(p->parent_cnode, b.t2, PARENT_DEPTH);
             delete_slots(p->parent_cnode, b.range, b.range_count);
             lake_cnode_revoke(p->parent_cnode, p->untyped, PARENT_DEPTH);
             lake_cnode_delete(p->parent_cnode, p->untyped, PARENT_DEPTH);
@@ -917,7 +911,6 @@ int lake_spawn(const struct lake_spawn_args *a, struct lake_process *p)
     if (error == LAKE_OK) {
         ops->free(ctx, b.top);
         ops->free(ctx, b.t2);
-        ops->free(ctx, b.t1);
         plan_free(&pl);
         return LAKE_OK;
     }
@@ -956,7 +949,6 @@ int lake_process_destroy(struct lake_process *p)
         error = error2;
     /* The revoke emptied these; give them back in LIFO order. */
     p->slot_ops->free(p->slot_ctx, p->tcb);
-    p->slot_ops->free(p->slot_ctx, p->vspace);
     p->slot_ops->free(p->slot_ctx, p->cnode);
     p->slot_ops->free(p->slot_ctx, p->untyped);
     memset(p, 0, sizeof(*p));

@@ -138,3 +138,40 @@ TEST(LIBC_406, "clock_gettime is monotonic and nanosleep waits at least as asked
     test_eq(errno, EINVAL);
     test_eq(clock_gettime((clockid_t)99, &a), -1);
 }
+
+/* Fill [lo, hi) of buf by memset(buf + off, c, n) and check every byte:
+ * inside the range c, outside the guard value. */
+static int check_memset(unsigned char *buf, size_t size, size_t off, size_t n, int c)
+{
+    for (size_t i = 0; i < size; i++)
+        buf[i] = 0x5a;
+    memset(buf + off, c, n);
+    for (size_t i = 0; i < size; i++) {
+        unsigned char want = (i >= off && i < off + n) ? (unsigned char)c : 0x5a;
+        if (buf[i] != want)
+            return 0;
+    }
+    return 1;
+}
+
+TEST(LIBC_407, "memset and memcpy: every alignment and length, zero (DC ZVA) and other bytes")
+{
+    static unsigned char buf[3 * 4096 + 256] __attribute__((aligned(64)));
+    static const size_t lengths[] = { 0, 1, 7, 15, 16, 63, 64, 65, 255, 511, 512, 513, 1023,
+                                      1024, 1025, 4095, 4096, 4097, 8192 + 77 };
+    for (size_t l = 0; l < sizeof(lengths) / sizeof(lengths[0]); l++) {
+        for (size_t off = 0; off < 80; off += 13) {
+            test_assert(check_memset(buf, sizeof(buf), off, lengths[l], 0));
+            test_assert(check_memset(buf, sizeof(buf), off, lengths[l], 0xc3));
+        }
+    }
+    static unsigned char src[4096 + 64];
+    for (size_t i = 0; i < sizeof(src); i++)
+        src[i] = (unsigned char)(i * 7 + 1);
+    for (size_t off = 0; off < 24; off += 5) {
+        memset(buf, 0, sizeof(buf));
+        memcpy(buf + off, src + (off & 7), 4096 + 3);
+        test_assert(memcmp(buf + off, src + (off & 7), 4096 + 3) == 0);
+        test_eq(buf[off + 4096 + 3], 0);
+    }
+}

@@ -195,7 +195,7 @@ TEST(SPAWN_301, "spawn: a child from an ELF image calls its parent with argc; de
     test_ok(lake_spawn(&a, &p));
     test_eq(size, 1ul << p.untyped_bits);
     test_eq(free_bytes(&se), full - size);
-    test_eq(env->alloc.next_slot, next_slot + 4);   /* P, CNode, VSpace, TCB */
+    test_eq(env->alloc.next_slot, next_slot + 3);   /* P, CNode, TCB */
     test_eq(p.entry, IMAGE_TEXT_VA + IMAGE_CODE_OFF);
     test_eq(p.image_pages, 4);                      /* text, data, 2 of bss */
     test_eq(p.page_tables, 6);                      /* two of each level */
@@ -353,11 +353,10 @@ TEST(SPAWN_304, "spawn: the child's CNode and procinfo page as the child sees th
     test_assert(!lake_procinfo_is(env->bootinfo));
     test_eq(pi->ipc_buffer, LAKE_SPAWN_DEFAULT_AREA);
     test_eq(pi->tcb, LAKE_PROC_TCB);
-    test_eq(pi->parent_ep, LAKE_PROC_PARENT_EP);
+
     test_eq(pi->parent_badge, BADGE);
     test_eq(pi->asid_pool, LAKE_PROC_ASID_POOL);
     test_eq(pi->num_untyped, 1);
-    test_eq(pi->untyped[0].cptr, LAKE_PROC_UNTYPED);
     test_eq(pi->untyped[0].size_bits, 14);
     test_eq(pi->image_frames.end - pi->image_frames.start, 4);
     test_eq(pi->stack_frames.end - pi->stack_frames.start, 4);
@@ -372,7 +371,10 @@ TEST(SPAWN_304, "spawn: the child's CNode and procinfo page as the child sees th
     test_eq(pi->kit.start, pi->procinfo_frame + 1);
     test_eq(pi->kit.end - pi->kit.start, LAKE_KIT_SLOTS);
     test_eq(pi->page_tables.start, pi->kit.end);
-    test_eq(pi->caps.start, pi->page_tables.end);
+    test_eq(pi->vspace, pi->page_tables.end);
+    test_eq(pi->parent_ep, pi->vspace + 1);
+    test_eq(pi->untyped[0].cptr, pi->parent_ep + 1);
+    test_eq(pi->caps.start, pi->untyped[0].cptr + 1);
     test_eq(pi->first_free_slot, pi->caps.end);
     test_eq(pi->image_start, IMAGE_TEXT_VA);
     test_eq(pi->image_end, IMAGE_DATA_VA + IMAGE_DATA_MEM);
@@ -394,7 +396,6 @@ TEST(SPAWN_304, "spawn: the child's CNode and procinfo page as the child sees th
     /* The child's caps, seen through copies. */
     static const struct { lake_cptr_t slot; unsigned type; } expected[] = {
         { LAKE_PROC_TCB, LAKE_OBJ_TCB }, { LAKE_PROC_CNODE, LAKE_OBJ_CNODE },
-        { LAKE_PROC_VSPACE, LAKE_OBJ_VSPACE }, { LAKE_PROC_PARENT_EP, LAKE_OBJ_ENDPOINT },
         { LAKE_PROC_ASID_POOL, LAKE_OBJ_ASID_POOL }, { LAKE_PROC_CSPACE_TOP, LAKE_OBJ_CNODE },
     };
     lake_cptr_t probe = test_slot(env);
@@ -408,7 +409,8 @@ TEST(SPAWN_304, "spawn: the child's CNode and procinfo page as the child sees th
         { pi->image_frames.start, LAKE_OBJ_FRAME_4K }, { pi->stack_frames.end - 1, LAKE_OBJ_FRAME_4K },
         { pi->page_tables.start, LAKE_OBJ_PAGE_TABLE }, { pi->page_tables.end - 1, LAKE_OBJ_PAGE_TABLE },
         { pi->caps.start, LAKE_OBJ_ENDPOINT }, { pi->caps.start + 1, LAKE_OBJ_ASID_POOL },
-        { pi->ipc_buffer_frame, LAKE_OBJ_FRAME_4K },
+        { pi->ipc_buffer_frame, LAKE_OBJ_FRAME_4K }, { pi->vspace, LAKE_OBJ_VSPACE },
+        { pi->parent_ep, LAKE_OBJ_ENDPOINT },
         /* The kit: frames, TCB, notifications, endpoint (lake/procinfo.h). */
         { pi->kit.start, LAKE_OBJ_FRAME_4K },
         { pi->kit.start + LAKE_KIT_FRAMES - 1, LAKE_OBJ_FRAME_4K },
@@ -425,13 +427,13 @@ TEST(SPAWN_304, "spawn: the child's CNode and procinfo page as the child sees th
     }
     /* The quota is an untyped (those cannot be copied): move it here, ask
      * for its free bytes, move it back. */
-    test_ok(lake_cnode_move(env->cnode, probe, TEST_DEPTH, p.cnode, LAKE_PROC_UNTYPED,
+    test_ok(lake_cnode_move(env->cnode, probe, TEST_DEPTH, p.cnode, pi->untyped[0].cptr,
                             p.cnode_radix));
     test_eq(lake_debug_cap_identify(probe), LAKE_OBJ_UNTYPED);
     test_error(lake_untyped_retype(probe, LAKE_OBJ_UNTYPED, LAKE_UNTYPED_MAX_BITS, env->cnode, 0,
                                    0, se.probe, 1), LAKE_NOT_ENOUGH_MEMORY);
     test_eq(lake_error_detail(0), 1ul << 14);
-    test_ok(lake_cnode_move(p.cnode, LAKE_PROC_UNTYPED, p.cnode_radix, env->cnode, probe,
+    test_ok(lake_cnode_move(p.cnode, pi->untyped[0].cptr, p.cnode_radix, env->cnode, probe,
                             TEST_DEPTH));
 
     test_ok(lake_frame_unmap(copy));

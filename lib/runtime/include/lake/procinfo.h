@@ -44,14 +44,13 @@
 enum lake_proc_slot {
     LAKE_PROC_TCB = 1,
     LAKE_PROC_CNODE = 2,            /* guarded: names the CNode itself */
-    LAKE_PROC_VSPACE = 3,
-    LAKE_PROC_PARENT_EP = 4,        /* badged endpoint: also the fault handler */
     LAKE_PROC_ASID_POOL = 5,        /* 0 in procinfo if not given */
-    LAKE_PROC_UNTYPED = 8,          /* the quota (0 in procinfo if none) */
     LAKE_PROC_CSPACE_TOP = 9,       /* T, the top CNode of the two-level CSpace */
-    /* From here, in this order (procinfo has each range): image frames,
-     * resident stack frames, the IPC buffer frame, the procinfo frame, the
-     * kit, page tables, extra caps. */
+    /* From here, in this order (procinfo says where each is): image
+     * frames, resident stack frames, the IPC buffer frame, the procinfo
+     * frame, the kit, page tables, the VSpace, the badged parent endpoint
+     * (also the fault handler; if any), the untyped quota (if any), extra
+     * caps. */
     LAKE_PROC_FIRST_RANGE_SLOT = 16
 };
 

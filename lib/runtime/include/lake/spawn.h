@@ -5,9 +5,9 @@
  * retypes from the caller's untyped: every kernel object of the child (its
  * CNode, VSpace, page tables, frames, TCB, and its untyped quota) is
  * retyped from P, so lake_process_destroy revokes and deletes P and all of
- * it is gone, whatever the child did with its quota. The parent keeps four
- * slots per process (P, and its caps of the child's CNode, VSpace and TCB);
- * every other cap lives in the child's CNode (layout in lake/procinfo.h).
+ * it is gone, whatever the child did with its quota. The parent keeps three
+ * slots per process (P, and its caps of the child's CNode and TCB); every
+ * other cap lives in the child's CNode (layout in lake/procinfo.h).
  *
  * The child's address space: the image's pages (permissions from the
  * segments, bss zeroed), and in a separate area (default
@@ -112,7 +112,7 @@ struct lake_spawn_args {
 struct lake_process {
     lake_cptr_t untyped;                /* P, in the parent's CSpace */
     unsigned untyped_bits;
-    lake_cptr_t cnode, vspace, tcb;     /* the parent's caps of the child's objects */
+    lake_cptr_t cnode, tcb;             /* the parent's caps of the child's CNode and TCB */
     unsigned cnode_radix;               /* of the child's first CNode (cnode) */
     lake_cptr_t parent_cnode;
     const struct lake_spawn_slot_ops *slot_ops;

@@ -55,8 +55,10 @@
 #define SCTLR_SA            (UL(1) << 3)
 #define SCTLR_SA0           (UL(1) << 4)
 #define SCTLR_I             (UL(1) << 12)
+#define SCTLR_DZE           (UL(1) << 14)   /* EL0 may DC ZVA (zero what it can write) */
 #define SCTLR_EL1_RES1      UL(0x30d00800)
-#define SCTLR_EL1_MMU_ON    (SCTLR_EL1_RES1 | SCTLR_M | SCTLR_C | SCTLR_SA | SCTLR_SA0 | SCTLR_I)
+#define SCTLR_EL1_MMU_ON    (SCTLR_EL1_RES1 | SCTLR_M | SCTLR_C | SCTLR_SA | SCTLR_SA0 | SCTLR_I | \
+                             SCTLR_DZE)
 
 /* Translation table descriptor bits (stage 1, 4 KiB granule). */
 #define PTE_VALID           (UL(1) << 0)
