@@ -203,12 +203,24 @@ static int merge(struct lake_untyped_pool *pool, uint32_t p)
     return LAKE_OK;
 }
 
-/* Merge upwards from FREE block i while its buddy is free too. */
+/* Whether FREE block i's buddy is free too (so their parent can merge). */
+static bool buddy_free(const struct lake_untyped_pool *pool, uint32_t i)
+{
+    uint32_t p = pool->nodes[i].parent;
+    if (p == LAKE_UT_NONE)
+        return false;
+    const struct lake_untyped_node *parent = &pool->nodes[p];
+    return pool->nodes[parent->child[0]].state == LAKE_UT_FREE &&
+           pool->nodes[parent->child[1]].state == LAKE_UT_FREE;
+}
+
+/* Merge upwards from FREE block i while its buddy is free too, but leave
+ * blocks below 2^LAKE_UT_KEEP_BITS as they are (see untyped.h). */
 static void coalesce(struct lake_untyped_pool *pool, uint32_t i)
 {
     for (;;) {
         uint32_t p = pool->nodes[i].parent;
-        if (p == LAKE_UT_NONE)
+        if (p == LAKE_UT_NONE || pool->nodes[i].bits < LAKE_UT_KEEP_BITS)
             return;
         struct lake_untyped_node *parent = &pool->nodes[p];
         if (pool->nodes[parent->child[0]].state != LAKE_UT_FREE ||
@@ -228,6 +240,22 @@ static uint32_t find_free(const struct lake_untyped_pool *pool, unsigned bits)
         if (pool->free_list[b] != LAKE_UT_NONE)
             return pool->free_list[b];
     return LAKE_UT_NONE;
+}
+
+void lake_untyped_trim(struct lake_untyped_pool *pool)
+{
+    /* Smallest first, so merges go on upwards; after each merge the list
+     * changed, so that level is walked again. */
+    for (unsigned b = LAKE_UNTYPED_MIN_BITS; b < LAKE_UT_LEVELS; b++) {
+again:
+        for (uint32_t i = pool->free_list[b]; i != LAKE_UT_NONE; i = pool->nodes[i].next) {
+            if (buddy_free(pool, i)) {
+                if (merge(pool, pool->nodes[i].parent) != LAKE_OK)
+                    return;
+                goto again;
+            }
+        }
+    }
 }
 
 static void check_low_water(struct lake_untyped_pool *pool)
@@ -313,6 +341,10 @@ int lake_untyped_alloc(struct lake_untyped_pool *pool, unsigned bits, uint32_t *
     uint32_t i;
     for (;;) {
         i = find_free(pool, bits);
+        if (i == LAKE_UT_NONE) {
+            lake_untyped_trim(pool);    /* small free blocks kept split may merge */
+            i = find_free(pool, bits);
+        }
         if (i == LAKE_UT_NONE && pool->low_hook != NULL && !pool->in_hook) {
             pool->in_hook = true;
             pool->low_hook(pool->low_arg, pool, bits);
@@ -561,8 +593,9 @@ bool lake_untyped_check(const struct lake_untyped_pool *pool)
                 free_ram += size;
                 free_ram_blocks++;
             }
-            /* Buddies are never both free (they would have merged). */
-            if (n->parent != LAKE_UT_NONE) {
+            /* Buddies of 4 KiB and more are never both free (they would
+             * have merged); smaller ones may be, until a trim. */
+            if (n->parent != LAKE_UT_NONE && n->bits >= LAKE_UT_KEEP_BITS) {
                 const struct lake_untyped_node *p = &pool->nodes[n->parent];
                 if (pool->nodes[p->child[0]].state == LAKE_UT_FREE &&
                     pool->nodes[p->child[1]].state == LAKE_UT_FREE)

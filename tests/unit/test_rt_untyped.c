@@ -263,13 +263,50 @@ TEST(objects)
     CHECK_EQ(caps[dest].type, 0);
     CHECK_EQ(lake_untyped_free_object(&pool, b2), LAKE_OK);
     CHECK_EQ(lake_untyped_free_bytes(&pool), 1u << 20);
+    /* The small blocks stay split until a trim. */
+    CHECK(lake_untyped_nodes_used(&pool) > 1);
+    lake_untyped_trim(&pool);
     CHECK_EQ(lake_untyped_nodes_used(&pool), 1);
     /* A failed object retype gives the block back. */
     fail_retype_at = retype_calls + 15;     /* 20 -> 5 is 15 splits, then the object */
     CHECK_EQ(lake_untyped_alloc_object(&pool, LAKE_OBJ_ENDPOINT, 0, dest, &b),
              LAKE_NOT_ENOUGH_MEMORY);
     CHECK_EQ(lake_untyped_free_bytes(&pool), 1u << 20);
+    lake_untyped_trim(&pool);
     CHECK_EQ(lake_untyped_nodes_used(&pool), 1);
+    CHECK(lake_untyped_check(&pool));
+}
+
+TEST(small_blocks_stay_split_until_needed)
+{
+    setup();
+    add_root(0, 16, false);
+    lake_cptr_t dest;
+    CHECK_EQ(fake_alloc_slots(NULL, 1, &dest), LAKE_OK);
+    uint32_t b;
+    CHECK_EQ(lake_untyped_alloc_object(&pool, LAKE_OBJ_NOTIFICATION, 0, dest, &b), LAKE_OK);
+    CHECK_EQ(retype_calls, 11 + 1);         /* 2^16 -> 2^5: eleven splits, the object */
+    int deletes = delete_calls;
+    CHECK_EQ(lake_untyped_free_object(&pool, b), LAKE_OK);
+    CHECK_EQ(delete_calls, deletes + 1);    /* the object only: no merge below 4 KiB */
+    CHECK(lake_untyped_check(&pool));
+    /* The next small object takes a block as it is: no split. */
+    CHECK_EQ(lake_untyped_alloc_object(&pool, LAKE_OBJ_NOTIFICATION, 0, dest, &b), LAKE_OK);
+    CHECK_EQ(retype_calls, 12 + 1);
+    CHECK_EQ(lake_untyped_free_object(&pool, b), LAKE_OK);
+    /* Blocks of 4 KiB and more still merge at once. */
+    uint32_t page;
+    CHECK_EQ(lake_untyped_alloc(&pool, 12, &page), LAKE_OK);
+    deletes = delete_calls;
+    CHECK_EQ(lake_untyped_free(&pool, page), LAKE_OK);
+    CHECK_EQ(delete_calls, deletes);        /* its buddy is split: nothing to merge */
+    /* The whole root: nothing fits until the kept blocks merge, which the
+     * allocation does by itself. */
+    CHECK_EQ(lake_untyped_alloc(&pool, 16, &b), LAKE_OK);
+    CHECK_EQ(pool.nodes[b].bits, 16);
+    CHECK_EQ(lake_untyped_free_bytes(&pool), 0);
+    CHECK_EQ(pool.splits, pool.merges);
+    CHECK_EQ(slots_in_use, 2);              /* the root's and the object's */
     CHECK(lake_untyped_check(&pool));
 }
 
@@ -446,6 +483,7 @@ TEST(random_against_reference)
     while (count > 0)
         CHECK_EQ(lake_untyped_free(&pool, held[--count]), LAKE_OK);
     CHECK_EQ(lake_untyped_free_bytes(&pool), total);
+    lake_untyped_trim(&pool);
     CHECK_EQ(lake_untyped_nodes_used(&pool), 3);
     CHECK_EQ(slots_in_use, 3);
     CHECK_EQ(pool.splits, pool.merges);

@@ -104,8 +104,17 @@ int lake_untyped_alloc(struct lake_untyped_pool *pool, unsigned bits, uint32_t *
  * root (normally a device untyped) that covers it. */
 int lake_untyped_alloc_at(struct lake_untyped_pool *pool, lake_word_t paddr, unsigned bits,
                           uint32_t *block);
-/* Give a block back; whatever was retyped from it must be deleted. */
+/* Give a block back; whatever was retyped from it must be deleted. It
+ * merges with its buddy (and on upwards) while both are free, except that
+ * blocks below 2^LAKE_UT_KEEP_BITS stay split: the next small objects take
+ * them as they are, where merging would cost a Delete now and a Retype
+ * later per level (a thread created and joined again and again would
+ * split and merge a dozen levels each time). An allocation that finds no
+ * block that fits merges them first (lake_untyped_trim). */
+#define LAKE_UT_KEEP_BITS 12
 int lake_untyped_free(struct lake_untyped_pool *pool, uint32_t block);
+/* Merge every pair of free buddies, smallest first. */
+void lake_untyped_trim(struct lake_untyped_pool *pool);
 
 /* A block of the object's size with one object retyped into slot `dest`. */
 int lake_untyped_alloc_object(struct lake_untyped_pool *pool, unsigned type, unsigned size_bits,
