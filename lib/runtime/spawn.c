@@ -210,6 +210,25 @@ static int parse_image(const void *image, size_t size, struct lake_elf_info *elf
     return LAKE_OK;
 }
 
+size_t lake_image_shared_size(const void *image, size_t size)
+{
+    struct lake_elf_info elf;
+    struct lake_elf_page *pages;
+    size_t num_pages, shared = 0;
+    const char *reason = spawn_reason;
+    if (parse_image(image, size, &elf, &pages, &num_pages) != LAKE_OK) {
+        spawn_reason = reason;
+        return 0;
+    }
+    for (size_t i = 0; i < num_pages; i++)
+        shared += page_shareable(&pages[i]);
+    free(pages);
+    size_t bytes = PAGE;
+    while (bytes < shared * PAGE)
+        bytes *= 2;
+    return shared ? bytes : 0;
+}
+
 int lake_image_prepare(struct lake_image *img, const struct lake_spawn_args *a)
 {
     memset(img, 0, sizeof(*img));

@@ -255,7 +255,15 @@ def free_kib(sh):
     return int(match.group(3))
 
 
+def warm_up(sh, *commands):
+    """Runs each command once, so that init has prepared the programs'
+    images (kept and shared by later runs, docs/SERVICES.md)."""
+    for command in commands:
+        sh.run(command)
+
+
 def test_free_memory_returns_after_200_programs_and_crashes(sh):
+    warm_up(sh, "crash null", "echo x | wc -c")
     before = free_kib(sh)
     programs = 0
     for i in range(100):
@@ -354,6 +362,7 @@ def test_a_program_that_handles_ctrl_c_keeps_running(sh):
 
 
 def test_a_program_grows_past_its_quota_and_gives_everything_back(sh):
+    warm_up(sh, "hog 1")
     before = free_kib(sh)
     assert sh.run("hog 40") == "hog: 40 MiB touched\n"    # quota 8 MiB: init gives more
     assert free_kib(sh) == before
@@ -377,3 +386,16 @@ def test_a_full_pipe_loses_and_repeats_nothing(sh):
     assert size > 8192                      # more than two pipe buffers
     assert int(sh.run("cat /tmp/b | wc -c").strip()) == size
     assert int(sh.run("cat /tmp/b | cat | cat | wc -c").strip()) == size
+
+
+def test_programs_from_bin_are_prepared_once_and_shared(sh):
+    """The first run of a program from /bin leaves its prepared image with
+    init (text and rodata, once); later runs take no more memory."""
+    warm_up(sh, "free")
+    before = free_kib(sh)
+    assert sh.run("uptime").startswith("up ")
+    after_first = free_kib(sh)
+    assert after_first < before
+    for _ in range(3):
+        assert sh.run("uptime").startswith("up ")
+    assert free_kib(sh) == after_first

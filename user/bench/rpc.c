@@ -24,6 +24,8 @@
 #include <lake/rpc.h>
 #include <lake/runtime.h>
 
+#include "../benchchild/profile_mark.h"
+
 #define ITERATIONS      1000
 #define WARMUP          100
 #define ROOT_DEPTH      64
@@ -179,9 +181,14 @@ static void bench_blocking(const struct lake_rpc_client *client)
 {
     for (unsigned i = 0; i < WARMUP + ITERATIONS; i++) {
         struct bench_echo_out out;
+        bool profiled = i == WARMUP + ITERATIONS / 2;
+        if (profiled)
+            bench_profile_mark(9);
         struct counts s = read_counts();
         int error = bench_echo(client, &(struct bench_echo_in){ i }, &out);
         struct counts e = read_counts();
+        if (profiled)
+            bench_profile_mark(10);
         if (error != LAKE_OK || out.v != i)
             fail("rpc_roundtrip: echo", error ? error : LAKE_INVALID_ARGUMENT);
         if (i >= WARMUP)

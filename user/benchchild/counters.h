@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "profile_mark.h"
+
 #define BENCH_MAX_SAMPLES 1000
 
 struct counts {
@@ -32,15 +34,6 @@ static inline __attribute__((always_inline)) struct counts counts_read(void)
                      "mrs %1, pmevcntr1_el0"
                      : "=&r"(c.k), "=&r"(c.t) : : "memory");
     return c;
-}
-
-/* tools/profile.py traces what runs between a call with x0 = n and the
- * next with x0 = n + 1 (gdb breakpoints); it does nothing. Marks: 1 one
- * spawn_exit_wait, 7 one spawn_exit_wait_cold (bench), 3 one pager_fault,
- * 5 one thread_create_join (benchchild). */
-static void __attribute__((noinline, used)) bench_profile_mark(int what)
-{
-    __asm__ volatile("" : : "r"(what) : "memory");
 }
 
 /* The cost of one counts_read pair (measure_overhead sets it). */

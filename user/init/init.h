@@ -58,11 +58,27 @@ struct lake_event_slots mem_event_slots(void);
 lake_word_t mem_scratch_page(void);
 
 /* ---- processes (proc.c) ---- */
+/* A prepared program image (lake_image_prepare) of a file on a read-only
+ * file system: its text and rodata are filled once and shared by every
+ * process started from it (proc.c). */
+#define INIT_IMAGE_CACHE 16
+struct init_image {
+    bool valid;
+    uint64_t dev, ino;                  /* the file */
+    void *bytes;                        /* the ELF file (data pages are filled from it) */
+    size_t size;
+    struct lake_image image;
+    uint32_t block;                     /* the shared frames' memory */
+    unsigned users;                     /* processes started from it that still exist */
+    uint64_t last_used;
+};
+
 struct proc {
     int64_t pid, ppid;
     enum lake_proc_state state;         /* 0: free entry */
     char name[LAKE_INIT_NAME_MAX];
     struct lake_process p;
+    struct init_image *image;           /* the cached image it runs, or NULL */
     uint32_t block;                     /* the memory P came from */
     uint64_t memory;
     int64_t status;
@@ -97,6 +113,8 @@ struct init_state {
     bool shell_restart;
     struct vfs vfs;
     struct proc procs[INIT_MAX_PROCS];
+    struct init_image images[INIT_IMAGE_CACHE];
+    uint64_t image_clock;
     int64_t next_pid;
     struct lake_rpc_client console;     /* ep 0 until the driver registers */
     bool console_attach_pending;

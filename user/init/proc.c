@@ -59,10 +59,109 @@ int proc_fd_alloc(struct proc *pr, struct vfs_file *f, int from)
 
 /* ---- the ELF image --------------------------------------------------------- */
 
-static int read_image(struct proc *parent, const char *path, void **image, size_t *size)
+static int read_file(struct vfs_file *f, size_t size, void **image)
+{
+    char *data = malloc(size ? size : 1);
+    if (data == NULL)
+        return -ENOMEM;
+    size_t done = 0;
+    while (done < size) {
+        ssize_t n = vfs_read(f, data + done, size - done);
+        if (n <= 0) {
+            free(data);
+            return n < 0 ? (int)n : -EIO;
+        }
+        done += (size_t)n;
+    }
+    *image = data;
+    return 0;
+}
+
+static bool read_only(uint64_t dev)
+{
+    for (unsigned i = 0; i < init.vfs.nmounts; i++)
+        if (init.vfs.mounts[i].index == dev)
+            return (init.vfs.mounts[i].fs.flags & VFS_FS_READ_ONLY) != 0;
+    return false;
+}
+
+/* Prepared images: programs on read-only file systems (/bin) do not
+ * change, so each is read and laid out once, and its text and rodata
+ * frames are shared by every process started from it. An entry no
+ * process uses goes when the room is needed (least recently used). */
+static struct init_image *image_find(uint64_t dev, uint64_t ino)
+{
+    for (unsigned i = 0; i < INIT_IMAGE_CACHE; i++) {
+        struct init_image *im = &init.images[i];
+        if (im->valid && im->dev == dev && im->ino == ino) {
+            im->last_used = ++init.image_clock;
+            return im;
+        }
+    }
+    return NULL;
+}
+
+static void image_drop(struct init_image *im)
+{
+    lake_image_release(&im->image);
+    mem_free_block(im->block);
+    free(im->bytes);
+    im->valid = false;
+}
+
+static struct init_image *image_room(void)
+{
+    struct init_image *oldest = NULL;
+    for (unsigned i = 0; i < INIT_IMAGE_CACHE; i++) {
+        struct init_image *im = &init.images[i];
+        if (!im->valid)
+            return im;
+        if (im->users == 0 && (oldest == NULL || im->last_used < oldest->last_used))
+            oldest = im;
+    }
+    if (oldest != NULL)
+        image_drop(oldest);
+    return oldest;
+}
+
+/* Keep `bytes` (read from the file dev/ino) as a prepared image; NULL if
+ * there is no room or it cannot be prepared (the caller keeps bytes). */
+static struct init_image *image_add(uint64_t dev, uint64_t ino, void *bytes, size_t size)
+{
+    size_t shared = lake_image_shared_size(bytes, size);
+    struct init_image *im = shared ? image_room() : NULL;
+    if (im == NULL)
+        return NULL;
+    unsigned bits = LAKE_PAGE_BITS;
+    while ((1ul << bits) < shared)
+        bits++;
+    lake_cptr_t untyped;
+    if (mem_block(bits, &im->block, &untyped) != LAKE_OK)
+        return NULL;
+    struct lake_spawn_args a = {
+        .image = bytes, .image_size = size, .untyped = untyped,
+        .slot_ops = mem_spawn_slot_ops(), .parent_cnode = LAKE_ROOT_CNODE,
+        .parent_vspace = LAKE_ROOT_VSPACE, .scratch_vaddr = mem_scratch_page(),
+    };
+    if (lake_image_prepare(&im->image, &a) != LAKE_OK) {
+        mem_free_block(im->block);
+        return NULL;
+    }
+    *im = (struct init_image){ .valid = true, .dev = dev, .ino = ino, .bytes = bytes,
+                               .size = size, .image = im->image, .block = im->block,
+                               .last_used = ++init.image_clock };
+    return im;
+}
+
+/* The program at path: a prepared image (*cached), or its bytes in
+ * *image for the caller to free. */
+static int load_program(struct proc *parent, const char *path, struct init_image **cached,
+                        void **image, size_t *size)
 {
     struct vfs_file *f;
     const struct vfs_node *cwd = parent ? &parent->cwd : NULL;
+    *cached = NULL;
+    *image = NULL;
     int error = vfs_open(&init.vfs, cwd, path, O_RDONLY, 0, &f);
     if (error)
         return error;
@@ -72,27 +171,19 @@ static int read_image(struct proc *parent, const char *path, void **image, size_
         error = -EACCES;
     if (error == 0 && st.st_size > (64u << 20))
         error = -E2BIG;
-    char *data = NULL;
-    if (error == 0) {
-        data = malloc(st.st_size ? st.st_size : 1);
-        if (data == NULL)
-            error = -ENOMEM;
+    bool cacheable = error == 0 && read_only(st.st_dev);
+    if (cacheable && (*cached = image_find(st.st_dev, st.st_ino)) != NULL) {
+        vfs_close(f);
+        return 0;
     }
-    size_t done = 0;
-    while (error == 0 && done < st.st_size) {
-        ssize_t n = vfs_read(f, data + done, st.st_size - done);
-        if (n <= 0)
-            error = n < 0 ? (int)n : -EIO;
-        else
-            done += (size_t)n;
-    }
+    if (error == 0)
+        error = read_file(f, st.st_size, image);
     vfs_close(f);
-    if (error) {
-        free(data);
+    if (error)
         return error;
-    }
-    *image = data;
-    *size = done;
+    *size = st.st_size;
+    if (cacheable && (*cached = image_add(st.st_dev, st.st_ino, *image, *size)) != NULL)
+        *image = NULL;                  /* the cache keeps the bytes */
     return 0;
 }
 
@@ -138,8 +229,9 @@ int proc_spawn(struct proc *parent, const char *path, const char *const *argv,
                const lake_cptr_t *caps, unsigned ncaps, int64_t *pid)
 {
     void *image;
-    size_t size;
-    int error = read_image(parent, path, &image, &size);
+    size_t size = 0;
+    struct init_image *cached;
+    int error = load_program(parent, path, &cached, &image, &size);
     if (error)
         return errno_status(error);
     struct proc *pr = proc_new();
@@ -164,7 +256,8 @@ int proc_spawn(struct proc *parent, const char *path, const char *const *argv,
     }
 
     struct lake_spawn_args a = {
-        .image = image, .image_size = size, .argv = argv, .envp = envp, .name = pr->name,
+        .image = image, .image_size = size, .prepared = cached ? &cached->image : NULL,
+        .argv = argv, .envp = envp, .name = pr->name,
         .slot_ops = mem_spawn_slot_ops(), .parent_cnode = LAKE_ROOT_CNODE,
         .parent_vspace = LAKE_ROOT_VSPACE, .scratch_vaddr = mem_scratch_page(),
         .asid_pool = LAKE_ROOT_ASID_POOL, .parent_ep = init.ep, .badge = (lake_word_t)pr->pid,
@@ -201,6 +294,9 @@ int proc_spawn(struct proc *parent, const char *path, const char *const *argv,
              : error == LAKE_NOT_ENOUGH_MEMORY ? LAKE_STATUS_ERRNO(ENOMEM) : error;
     }
     pr->memory = 1ul << bits;
+    pr->image = cached;
+    if (cached)
+        cached->users++;
     pr->state = LAKE_PROC_RUNNING;
     *pid = pr->pid;
     return 0;
@@ -280,6 +376,10 @@ void proc_end(struct proc *pr, int64_t status)
     }
     lake_process_destroy(&pr->p);
     mem_free_block(pr->block);
+    if (pr->image) {
+        pr->image->users--;
+        pr->image = NULL;
+    }
     /* Memory given on request: its cap was in the process's CNode and went
      * with it (and so did everything made from it). */
     for (unsigned i = 0; i < pr->nextra; i++)

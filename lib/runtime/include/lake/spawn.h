@@ -176,6 +176,11 @@ struct lake_image {
  * allocated on failure. */
 int lake_image_prepare(struct lake_image *img, const struct lake_spawn_args *a);
 
+/* The untyped (a power of two, at least a page) lake_image_prepare needs
+ * for the shared frames of the ELF file `image`; 0 if it is not valid or
+ * has nothing to share. */
+size_t lake_image_shared_size(const void *image, size_t size);
+
 /* Delete the shared frames and free the records. Processes spawned from
  * the image keep their own copies (the memory returns when the last one
  * is gone). */
