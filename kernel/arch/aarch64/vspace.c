@@ -50,12 +50,22 @@ void tlb_invalidate_asid(unsigned asid)
     isb();
 }
 
+/* Four lines a step while they last (a whole page is the usual case). */
+#define CACHE_OP_LINES(op, start, end)                                              \
+    do {                                                                            \
+        u64 p_ = (start);                                                           \
+        for (; (end) - p_ >= 4 * CACHE_LINE; p_ += 4 * CACHE_LINE)                  \
+            __asm__ volatile(op " %0\n\t" op " %1\n\t" op " %2\n\t" op " %3"     \
+                             : : "r"(p_), "r"(p_ + CACHE_LINE), "r"(p_ + 2 * CACHE_LINE), \
+                               "r"(p_ + 3 * CACHE_LINE) : "memory");                  \
+        for (; p_ < (end); p_ += CACHE_LINE)                                        \
+            __asm__ volatile(op " %0" : : "r"(p_) : "memory");                      \
+    } while (0)
+
 #define CACHE_OP(name, insn)                                                    \
     void name(const void *va, size_t size)                                      \
     {                                                                           \
-        u64 start = align_down((u64)va, CACHE_LINE);                            \
-        for (u64 p = start; p < (u64)va + size; p += CACHE_LINE)                \
-            __asm__ volatile(insn ", %0" : : "r"(p) : "memory");                \
+        CACHE_OP_LINES(insn ",", align_down((u64)va, CACHE_LINE), (u64)va + size); \
         dsb_sy();                                                               \
     }
 
@@ -65,12 +75,10 @@ CACHE_OP(cache_clean_invalidate_range, "dc civac")
 
 void cache_unify_range(const void *va, size_t size)
 {
-    u64 start = align_down((u64)va, CACHE_LINE);
-    for (u64 p = start; p < (u64)va + size; p += CACHE_LINE)
-        __asm__ volatile("dc cvau, %0" : : "r"(p) : "memory");
+    u64 start = align_down((u64)va, CACHE_LINE), end = (u64)va + size;
+    CACHE_OP_LINES("dc cvau,", start, end);
     dsb_ish();
-    for (u64 p = start; p < (u64)va + size; p += CACHE_LINE)
-        __asm__ volatile("ic ivau, %0" : : "r"(p) : "memory");
+    CACHE_OP_LINES("ic ivau,", start, end);
     dsb_ish();
     isb();
 }
