@@ -279,6 +279,10 @@ int lake_image_prepare(struct lake_image *img, const struct lake_spawn_args *a)
 void lake_image_release(struct lake_image *img)
 {
     if (img->num_shared > 0) {
+        /* Revoke first: copies a process handed on (cap transfer) must not
+         * outlive the frames' memory going back to its untyped. */
+        for (size_t i = 0; i < img->num_shared; i++)
+            lake_cnode_revoke(img->parent_cnode, img->shared_first + i, PARENT_DEPTH);
         delete_slots(img->parent_cnode, img->shared_first, img->num_shared);
         img->slot_ops->free_range(img->slot_ctx, img->shared_first, (unsigned)img->num_shared);
     }
@@ -698,7 +702,9 @@ static int make_frames(struct build *b)
             lake_cptr_t root = range_of(b->ops, b->ctx, b->range + i, &dest);
             lake_cptr_t src_root = range_of(pl->img->slot_ops, pl->img->slot_ctx, pl->shared[i],
                                             &src);
-            TRY(lake_cnode_copy_range(root, &dest, src_root, &src, (unsigned)n, LAKE_RIGHTS_RW),
+            /* Read-only copies: a child must not be able to map (and
+             * write) the frames every process of the image runs. */
+            TRY(lake_cnode_copy_range(root, &dest, src_root, &src, (unsigned)n, LAKE_RIGHT_READ),
                 "copy the shared frames");
         } else {
             while (i + n < frames && !shared_page(pl, i + n))

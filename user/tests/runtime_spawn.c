@@ -464,6 +464,11 @@ static lake_word_t child_frame_address(struct test_env *env, struct lake_process
     return paddr;
 }
 
+static void write_first_word(struct test_thread *t)
+{
+    *(volatile lake_word_t *)t->arg[0] = 1;
+}
+
 TEST(SPAWN_307, "spawn: a prepared image's read-only pages are shared by its processes, the rest not")
 {
     struct spawn_env se;
@@ -500,6 +505,27 @@ TEST(SPAWN_307, "spawn: a prepared image's read-only pages are shared by its pro
     test_eq(child_frame_address(env, &p2, LAKE_PROC_FIRST_RANGE_SLOT), text);
     test_assert(child_frame_address(env, &p1, LAKE_PROC_FIRST_RANGE_SLOT + 1) !=
                 child_frame_address(env, &p2, LAKE_PROC_FIRST_RANGE_SLOT + 1));
+    /* The child's cap of the shared frame has no Write right: a mapping
+     * of it asked to be writable is not. */
+    lake_cptr_t text_copy = test_slot(env);
+    test_ok(lake_cnode_copy(env->cnode, text_copy, TEST_DEPTH, p1.cnode,
+                            LAKE_PROC_FIRST_RANGE_SLOT, p1.cnode_radix, LAKE_RIGHTS_ALL));
+    lake_word_t va = SCRATCH + 16 * LAKE_PAGE_SIZE;
+    if (lake_map_page(&env->alloc, text_copy, env->vspace, va, LAKE_RIGHTS_RW,
+                      LAKE_ATTR_EXECUTE_NEVER) == LAKE_OK) {
+        lake_word_t first = *(volatile lake_word_t *)va;
+        lake_cptr_t handler = test_new(env, LAKE_OBJ_ENDPOINT, 0);
+        struct test_thread t;
+        test_thread_init(env, &t, write_first_word, env->priority, handler);
+        t.arg[0] = va;
+        test_thread_start(&t);
+        test_eq(lake_msginfo_label(lake_recv(handler, NULL)), LAKE_FAULT_VM);
+        test_eq(*(volatile lake_word_t *)va, first);
+        test_ok(lake_tcb_suspend(t.tcb));
+        test_ok(lake_frame_unmap(text_copy));
+    }
+    test_ok(lake_cnode_delete(env->cnode, text_copy, TEST_DEPTH));
+
     test_ok(lake_process_start(&p1));
     expect_child(&se, argv);
     test_ok(lake_process_start(&p2));

@@ -149,8 +149,8 @@ size_t lake_spawn_size(const struct lake_spawn_args *a);
  * An ELF image prepared for many spawns: checked and laid out once, and
  * its read-only pages (text, rodata: no writable segment on them) filled
  * once into frames of the parent's that every process spawned from it maps
- * (copies of their caps, which the child's CNode holds and its destruction
- * deletes), as a page cache would. Spawning from it only makes, fills and
+ * (read-only copies of their caps, which the child's CNode holds and its
+ * destruction deletes), as a page cache would. Spawning from it only makes, fills and
  * maps the writable pages, the stack and the rest. The ELF bytes must stay
  * valid while the image is used (writable pages are filled from them).
  */
@@ -181,9 +181,9 @@ int lake_image_prepare(struct lake_image *img, const struct lake_spawn_args *a);
  * has nothing to share. */
 size_t lake_image_shared_size(const void *image, size_t size);
 
-/* Delete the shared frames and free the records. Processes spawned from
- * the image keep their own copies (the memory returns when the last one
- * is gone). */
+/* Revoke and delete the shared frames and free the records: every copy
+ * goes, so release an image only when no process spawned from it runs
+ * any more (they map those copies); its memory is then free again. */
 void lake_image_release(struct lake_image *img);
 
 #endif
