@@ -37,6 +37,19 @@ static void meta_free(struct vspace *vs, void *p, size_t size)
         free(p);
 }
 
+/* A bigger block holding the first `used` bytes of `old` (old_size bytes,
+ * freed); NULL, with old kept, if there is no memory. */
+static void *regrow(struct vspace *vs, void *old, size_t used, size_t old_size, size_t new_size)
+{
+    void *n = meta_alloc(vs, new_size);
+    if (n == NULL)
+        return NULL;
+    if (used)
+        memcpy(n, old, used);
+    meta_free(vs, old, old_size);
+    return n;
+}
+
 static bool page_aligned(lake_word_t x)
 {
     return (x & (PAGE - 1)) == 0;
@@ -289,12 +302,10 @@ static int insert_region(struct vspace *vs, lake_word_t start, lake_word_t size,
 {
     if (vs->count == vs->capacity) {
         size_t capacity = vs->capacity ? vs->capacity * 2 : 16;
-        struct vspace_region **n = meta_alloc(vs, capacity * sizeof(*n));
+        struct vspace_region **n = regrow(vs, vs->regions, vs->count * sizeof(*n),
+                                          vs->capacity * sizeof(*n), capacity * sizeof(*n));
         if (!n)
             return LAKE_NOT_ENOUGH_MEMORY;
-        if (vs->count)
-            memcpy(n, vs->regions, vs->count * sizeof(*n));
-        meta_free(vs, vs->regions, vs->capacity * sizeof(*n));
         vs->regions = n;
         vs->capacity = capacity;
     }
@@ -419,12 +430,10 @@ static bool chunks_cover(struct vspace *vs, struct vspace_region *r, size_t c)
         n = c + 1;
     if (n > total)
         n = total;
-    struct vspace_page **chunks = meta_alloc(vs, n * sizeof(*chunks));
+    size_t bytes = r->nchunks * sizeof(*r->chunks);
+    struct vspace_page **chunks = regrow(vs, r->chunks, bytes, bytes, n * sizeof(*chunks));
     if (!chunks)
         return false;
-    if (r->nchunks)
-        memcpy(chunks, r->chunks, r->nchunks * sizeof(*chunks));
-    meta_free(vs, r->chunks, r->nchunks * sizeof(*chunks));
     r->chunks = chunks;
     r->nchunks = n;
     return true;
