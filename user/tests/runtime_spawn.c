@@ -534,6 +534,19 @@ TEST(SPAWN_307, "spawn: a prepared image's read-only pages are shared by its pro
     test_ok(lake_process_destroy(&p1));
     test_eq(free_bytes(&se), full);
 
+    /* A spawn that fails after the shared copies were made (the data
+     * page's fill needs the scratch page) leaves none of them behind. */
+    lake_cptr_t next = env->alloc.next_slot;
+    a.scratch_vaddr = 0x50000000ul;                 /* no page tables there */
+    struct lake_process bad;
+    test_error(lake_spawn(&a, &bad), LAKE_FAILED_LOOKUP);
+    test_assert(strcmp(lake_spawn_error_reason(), "map the scratch page") == 0);
+    test_eq(free_bytes(&se), full);
+    test_eq(env->alloc.next_slot, next);
+    for (lake_cptr_t slot = next; slot < next + 64; slot++)
+        test_eq(lake_debug_cap_identify(slot), LAKE_OBJ_NULL);
+    a.scratch_vaddr = SCRATCH;
+
     /* Released, its frame caps are gone and it spawns no more. */
     lake_cptr_t shared = img.shared_first;
     lake_image_release(&img);
