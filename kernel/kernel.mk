@@ -54,7 +54,8 @@ KERNEL_SRCS := \
 	kernel/object/object.c \
 	kernel/object/pagetable.c \
 	kernel/object/tcb.c \
-	kernel/object/untyped.c
+	kernel/object/untyped.c \
+	kernel/object/vspace.c
 
 KERNEL_TEST_SRCS := kernel/core/ktest.c
 

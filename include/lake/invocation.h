@@ -42,6 +42,7 @@
     X(FRAME_UNIFY_INSTRUCTION, Frame, 46)                \
     X(PAGE_TABLE_MAP, PageTable, 50)                     \
     X(PAGE_TABLE_UNMAP, PageTable, 51)                   \
+    X(VSPACE_MAP_FRAMES, VSpace, 55)                     \
     X(ASID_CONTROL_MAKE_POOL, ASIDControl, 60)           \
     X(ASID_POOL_ASSIGN, ASIDPool, 61)                    \
     X(IRQ_CONTROL_GET, IRQControl, 70)                   \

@@ -65,6 +65,7 @@ unsigned decode_cnode_invocation(struct invocation *inv);
 unsigned decode_tcb_invocation(struct invocation *inv);
 unsigned decode_frame_invocation(struct invocation *inv);
 unsigned decode_page_table_invocation(struct invocation *inv);
+unsigned decode_vspace_invocation(struct invocation *inv);
 unsigned decode_asid_control_invocation(struct invocation *inv);
 unsigned decode_asid_pool_invocation(struct invocation *inv);
 unsigned decode_irq_control_invocation(struct invocation *inv);

@@ -35,7 +35,7 @@ unsigned decode_invocation(struct invocation *inv)
     case LAKE_OBJ_ASID_POOL:    return decode_asid_pool_invocation(inv);
     case LAKE_OBJ_IRQ_CONTROL:  return decode_irq_control_invocation(inv);
     case LAKE_OBJ_IRQ_HANDLER:  return decode_irq_handler_invocation(inv);
-    case LAKE_OBJ_VSPACE:       return inv_error(inv, LAKE_ILLEGAL_OPERATION);
+    case LAKE_OBJ_VSPACE:       return decode_vspace_invocation(inv);
     default:
         /* Null caps, and endpoints or notifications without Write. */
         return inv_invalid_capability(inv, 0);

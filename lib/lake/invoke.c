@@ -338,6 +338,21 @@ int lake_frame_unify_instruction(lake_cptr_t frame, lake_word_t start, lake_word
 
 /* ---- PageTable, ASIDs ------------------------------------------------ */
 
+int lake_vspace_map_frames(lake_cptr_t vspace, lake_cptr_t root,
+                           const struct lake_cnode_range *frames, unsigned count,
+                           lake_word_t vaddr, unsigned rights, unsigned attrs)
+{
+    lake_set_mr(0, frames->index);
+    lake_set_mr(1, frames->depth);
+    lake_set_mr(2, frames->offset);
+    lake_set_mr(3, count);
+    lake_set_mr(4, vaddr);
+    lake_set_mr(5, rights);
+    lake_set_mr(6, attrs);
+    lake_set_cap(0, root);
+    return lake_invoke(vspace, LAKE_VSPACE_MAP_FRAMES, 7, 1);
+}
+
 int lake_page_table_map(lake_cptr_t table, lake_cptr_t vspace, lake_word_t vaddr)
 {
     lake_set_cap(0, vspace);

@@ -744,29 +744,57 @@ static int fill_frames(struct build *b)
     return through_scratch(b->a, in_range(b, pl->procinfo_slot), write_procinfo, b, 0);
 }
 
-/* The tables, level 1 first, then every frame with its rights. */
+/* Map R's frames from R slot `first` on at vaddr, vaddr + 4 KiB, ...: a
+ * run in one VSpace MapFrames, a single page by Frame Map (its fast path). */
+static int map_run(struct build *b, lake_cptr_t first, size_t count, lake_word_t vaddr,
+                   unsigned rights, unsigned attrs)
+{
+    if (count == 1)
+        return lake_frame_map(first, b->vspace, vaddr, rights, attrs);
+    struct lake_cnode_range r;
+    lake_cptr_t root = range_of(b->ops, b->ctx, first, &r);
+    return lake_vspace_map_frames(b->vspace, root, &r, (unsigned)count, vaddr, rights, attrs);
+}
+
+static unsigned page_rights(const struct lake_elf_page *pg)
+{
+    return (pg->prot & LAKE_ELF_PROT_W) ? LAKE_RIGHTS_RW : LAKE_RIGHT_READ;
+}
+
+static unsigned page_attrs(const struct lake_elf_page *pg)
+{
+    return (pg->prot & LAKE_ELF_PROT_X) ? 0 : LAKE_ATTR_EXECUTE_NEVER;
+}
+
+/* The tables, level 1 first, then the frames: each run of image pages at
+ * consecutive addresses with the same rights in one go, the resident
+ * stack, the IPC buffer and the procinfo page. */
 static int map_frames(struct build *b)
 {
     struct plan *pl = b->pl;
-    lake_cptr_t vspace = b->vspace;
     for (size_t i = 0; i < pl->tables; i++)
-        TRY(lake_page_table_map(in_range(b, pl->tables_first + i), vspace, pl->table_vaddr[i]),
-            "map a page table");
-    for (size_t i = 0; i < pl->num_pages; i++) {
+        TRY(lake_page_table_map(in_range(b, pl->tables_first + i), b->vspace,
+                                pl->table_vaddr[i]), "map a page table");
+    for (size_t i = 0, n; i < pl->num_pages; i += n) {
         const struct lake_elf_page *pg = &pl->pages[i];
-        unsigned rights = (pg->prot & LAKE_ELF_PROT_W) ? LAKE_RIGHTS_RW : LAKE_RIGHT_READ;
-        unsigned attrs = (pg->prot & LAKE_ELF_PROT_X) ? 0 : LAKE_ATTR_EXECUTE_NEVER;
-        TRY(lake_frame_map(b->range + i, vspace, pg->vaddr, rights, attrs), "map an image page");
+        for (n = 1; i + n < pl->num_pages && n < 512; n++) {
+            const struct lake_elf_page *next = &pl->pages[i + n];
+            if (next->vaddr != pg->vaddr + n * PAGE || page_rights(next) != page_rights(pg) ||
+                page_attrs(next) != page_attrs(pg))
+                break;
+        }
+        TRY(map_run(b, b->range + i, n, pg->vaddr, page_rights(pg), page_attrs(pg)),
+            "map the image");
     }
     /* The resident top of the stack; the pages below it come from the
      * child's pager, and the guard page below the stack stays unmapped. */
-    for (size_t i = 0; i < pl->resident; i++)
-        TRY(lake_frame_map(in_range(b, pl->stack_first + i), vspace,
-                           pl->info.stack_end - (pl->resident - i) * PAGE, LAKE_RIGHTS_RW,
-                           LAKE_ATTR_EXECUTE_NEVER), "map a stack page");
-    TRY(lake_frame_map(in_range(b, pl->ipc_slot), vspace, pl->info.ipc_buffer, LAKE_RIGHTS_RW,
+    if (pl->resident)
+        TRY(map_run(b, in_range(b, pl->stack_first), pl->resident,
+                    pl->info.stack_end - pl->resident * PAGE, LAKE_RIGHTS_RW,
+                    LAKE_ATTR_EXECUTE_NEVER), "map the stack");
+    TRY(lake_frame_map(in_range(b, pl->ipc_slot), b->vspace, pl->info.ipc_buffer, LAKE_RIGHTS_RW,
                        LAKE_ATTR_EXECUTE_NEVER), "map the IPC buffer");
-    TRY(lake_frame_map(in_range(b, pl->procinfo_slot), vspace, pl->info.self, LAKE_RIGHT_READ,
+    TRY(lake_frame_map(in_range(b, pl->procinfo_slot), b->vspace, pl->info.self, LAKE_RIGHT_READ,
                        LAKE_ATTR_EXECUTE_NEVER), "map the procinfo page");
     return LAKE_OK;
 }

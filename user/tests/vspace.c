@@ -246,3 +246,96 @@ TEST(VSPACE_016, "a second VSpace with its own ASID maps the same frame independ
     test_map(env, copy, VA(3), LAKE_RIGHTS_RW, LAKE_ATTR_EXECUTE_NEVER);
     *(volatile lake_word_t *)VA(3) = 8;
 }
+
+/* n fresh frames in consecutive slots, and their range for MapFrames. */
+static lake_cptr_t new_frames(struct test_env *env, unsigned n, struct lake_cnode_range *r)
+{
+    lake_cptr_t first = test_slot(env);
+    for (unsigned i = 1; i < n; i++)
+        test_eq(test_slot(env), first + i);
+    lake_cptr_t ut = test_new_untyped(env, 16);
+    test_ok(lake_untyped_retype(ut, LAKE_OBJ_FRAME_4K, 0, ROOT, 0, 0, first, n));
+    *r = (struct lake_cnode_range){ .index = 0, .depth = 0, .offset = first };
+    return first;
+}
+
+TEST(VSPACE_017, "MapFrames maps a run of frames at consecutive pages, across 2 MiB")
+{
+    /* The tables for VA(0) and for the next 2 MiB exist once a page there
+     * is mapped. */
+    lake_word_t va = TEST_FREE_VADDR + 0x200000 - 2 * 0x1000;
+    test_new_page(env, va - 0x1000);
+    test_new_page(env, va + 0x3000);
+    struct lake_cnode_range r;
+    lake_cptr_t frames = new_frames(env, 3, &r);
+    test_ok(lake_vspace_map_frames(env->vspace, ROOT, &r, 3, va, LAKE_RIGHTS_RW,
+                                   LAKE_ATTR_EXECUTE_NEVER));
+    for (unsigned i = 0; i < 3; i++)
+        *(volatile lake_word_t *)(va + i * 0x1000) = 100 + i;
+    /* Each frame's own cap records its mapping: GetAddress, Unmap, map again. */
+    for (unsigned i = 0; i < 3; i++) {
+        test_error(lake_frame_map(frames + i, env->vspace, VA(20), LAKE_RIGHTS_RW, 0),
+                   LAKE_ILLEGAL_OPERATION);
+        test_ok(lake_frame_unmap(frames + i));
+        test_map(env, frames + i, VA(20 + i), LAKE_RIGHT_READ, LAKE_ATTR_EXECUTE_NEVER);
+        test_eq(*(volatile lake_word_t *)VA(20 + i), 100 + i);
+    }
+}
+
+TEST(VSPACE_018, "MapFrames refuses a bad run whole: nothing is mapped")
+{
+    test_new_page(env, VA(0));                      /* the tables for VA(0..511) */
+    struct lake_cnode_range r;
+    lake_cptr_t frames = new_frames(env, 4, &r);
+    lake_cptr_t vs = env->vspace;
+    /* Counts, range, address, rights, attributes. */
+    test_error(lake_vspace_map_frames(vs, ROOT, &r, 0, VA(8), LAKE_RIGHTS_RW, 0),
+               LAKE_INVALID_ARGUMENT);
+    test_eq(lake_error_detail(0), 3);
+    test_error(lake_vspace_map_frames(vs, ROOT, &r, 513, VA(8), LAKE_RIGHTS_RW, 0),
+               LAKE_INVALID_ARGUMENT);
+    struct lake_cnode_range end = { .offset = (1ul << TEST_CNODE_RADIX) - 2 };
+    test_error(lake_vspace_map_frames(vs, ROOT, &end, 4, VA(8), LAKE_RIGHTS_RW, 0),
+               LAKE_RANGE_ERROR);
+    test_error(lake_vspace_map_frames(vs, ROOT, &r, 4, VA(8) + 8, LAKE_RIGHTS_RW, 0),
+               LAKE_ALIGNMENT_ERROR);
+    test_error(lake_vspace_map_frames(vs, ROOT, &r, 4, LAKE_USER_TOP - 0x2000, LAKE_RIGHTS_RW, 0),
+               LAKE_INVALID_ARGUMENT);
+    test_eq(lake_error_detail(0), 4);
+    test_error(lake_vspace_map_frames(vs, ROOT, &r, 4, VA(8), LAKE_RIGHT_WRITE, 0),
+               LAKE_INVALID_ARGUMENT);
+    test_eq(lake_error_detail(0), 5);
+    test_error(lake_vspace_map_frames(vs, ROOT, &r, 4, VA(8), LAKE_RIGHTS_RW, 0x80),
+               LAKE_INVALID_ARGUMENT);
+    test_eq(lake_error_detail(0), 6);
+    /* A slot without a frame, the third. */
+    lake_cptr_t third = frames + 2;
+    lake_cptr_t moved = test_slot(env);
+    test_ok(lake_cnode_move(ROOT, moved, D, ROOT, third, D));
+    test_error(lake_vspace_map_frames(vs, ROOT, &r, 4, VA(8), LAKE_RIGHTS_RW, 0),
+               LAKE_INVALID_CAPABILITY);
+    test_eq(lake_error_detail(0), 1);
+    test_eq(lake_error_detail(1), 2);
+    test_ok(lake_cnode_move(ROOT, third, D, ROOT, moved, D));
+    /* The last one is mapped already; the last page is taken. */
+    test_map(env, frames + 3, VA(30), LAKE_RIGHTS_RW, LAKE_ATTR_EXECUTE_NEVER);
+    test_error(lake_vspace_map_frames(vs, ROOT, &r, 4, VA(8), LAKE_RIGHTS_RW, 0),
+               LAKE_ILLEGAL_OPERATION);
+    test_ok(lake_frame_unmap(frames + 3));
+    lake_cptr_t other = test_new_page(env, VA(11));
+    test_error(lake_vspace_map_frames(vs, ROOT, &r, 4, VA(8), LAKE_RIGHTS_RW, 0),
+               LAKE_DELETE_FIRST);
+    test_ok(lake_frame_unmap(other));
+    /* No tables there: level 2 is missing. */
+    test_error(lake_vspace_map_frames(vs, ROOT, &r, 4, TEST_FREE_VADDR + (1ul << 30),
+                                      LAKE_RIGHTS_RW, 0), LAKE_FAILED_LOOKUP);
+    test_eq(lake_error_detail(2), 2);
+    /* A VSpace without an ASID. */
+    lake_cptr_t bare = test_new(env, LAKE_OBJ_VSPACE, 0);
+    test_error(lake_vspace_map_frames(bare, ROOT, &r, 4, VA(8), LAKE_RIGHTS_RW, 0),
+               LAKE_INVALID_CAPABILITY);
+    test_eq(lake_error_detail(0), 0);
+    /* Nothing of all that mapped a frame: each maps now. */
+    for (unsigned i = 0; i < 4; i++)
+        test_map(env, frames + i, VA(40 + i), LAKE_RIGHTS_RW, LAKE_ATTR_EXECUTE_NEVER);
+}

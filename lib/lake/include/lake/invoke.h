@@ -124,6 +124,12 @@ int lake_frame_unify_instruction(lake_cptr_t frame, lake_word_t start, lake_word
 /* ---- PageTable, ASIDs ------------------------------------------------ */
 
 int lake_page_table_map(lake_cptr_t table, lake_cptr_t vspace, lake_word_t vaddr);
+/* VSpace MapFrames: the `count` (1-512) frames in the slots `frames` of the
+ * CNode `root` names, at vaddr, vaddr + 4 KiB, ...; as that many Frame Maps
+ * with these rights and attributes, all or nothing. */
+int lake_vspace_map_frames(lake_cptr_t vspace, lake_cptr_t root,
+                           const struct lake_cnode_range *frames, unsigned count,
+                           lake_word_t vaddr, unsigned rights, unsigned attrs);
 int lake_page_table_unmap(lake_cptr_t table);
 int lake_asid_control_make_pool(lake_cptr_t asid_control, lake_cptr_t untyped, lake_cptr_t root,
                                 lake_word_t index, unsigned depth);
