@@ -38,9 +38,10 @@
 
 #define PAGE                LAKE_PAGE_SIZE
 #define BOOT_RECORDS        128
-#define BOOT_ARENA_BYTES    (32u << 10)
+#define BOOT_ARENA_BYTES    (24u << 10)     /* a small program's records fit (about 6 KiB) */
 #define ARENA_SLACK         (16u << 10)     /* arena mapped ahead of use */
 #define ARENA_MIN_CLASS     4               /* 16-byte blocks */
+#define ARENA_ALIGN         64              /* blocks start on a cache line at least */
 #define ARENA_PAGE_CLASS    12
 #define ARENA_MAX_CLASS     (ARENA_PAGE_CLASS + 64)   /* 256 KiB */
 #define PAGER_STACK_BYTES   (16u << 10)
@@ -165,7 +166,7 @@ static unsigned size_class(size_t bytes)
 
 static void *arena_bump(size_t bytes)
 {
-    uintptr_t align = bytes < PAGE ? bytes : PAGE;
+    uintptr_t align = bytes < ARENA_ALIGN ? bytes : ARENA_ALIGN;
     uintptr_t at = (env.arena_next + align - 1) & ~(align - 1);
     if (at + bytes > env.arena_limit) {
         if (env.arena_in_region || env.vs.ops.ctx == NULL || env.arena_mapped == 0)

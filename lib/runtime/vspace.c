@@ -439,6 +439,14 @@ static bool chunks_cover(struct vspace *vs, struct vspace_region *r, size_t c)
     return true;
 }
 
+/* Entries of chunk c: 512, or fewer for the last chunk of a region (a
+ * one-page region's chunk is one entry, not a page). */
+static size_t chunk_length(const struct vspace_region *r, size_t c)
+{
+    size_t pages = (r->end - r->start) / PAGE - c * VSPACE_CHUNK_PAGES;
+    return pages < VSPACE_CHUNK_PAGES ? pages : VSPACE_CHUNK_PAGES;
+}
+
 static struct vspace_page *page_make(struct vspace *vs, struct vspace_region *r, size_t index)
 {
     size_t c = index / VSPACE_CHUNK_PAGES;
@@ -446,7 +454,7 @@ static struct vspace_page *page_make(struct vspace *vs, struct vspace_region *r,
         return NULL;
     struct vspace_page **chunk = &r->chunks[c];
     if (!*chunk) {
-        *chunk = meta_alloc(vs, VSPACE_CHUNK_PAGES * sizeof(**chunk));
+        *chunk = meta_alloc(vs, chunk_length(r, c) * sizeof(**chunk));
         if (!*chunk)
             return NULL;
     }
@@ -618,10 +626,11 @@ static void region_free(struct vspace *vs, struct vspace_region *r)
         struct vspace_page *chunk = r->chunks[c];
         if (!chunk)
             continue;
-        for (size_t i = 0; i < VSPACE_CHUNK_PAGES; i++)
+        size_t n = chunk_length(r, c);
+        for (size_t i = 0; i < n; i++)
             if (chunk[i].frame)
                 page_drop(vs, r, &chunk[i]);
-        meta_free(vs, chunk, VSPACE_CHUNK_PAGES * sizeof(*chunk));
+        meta_free(vs, chunk, n * sizeof(*chunk));
     }
     meta_free(vs, r->chunks, r->nchunks * sizeof(*r->chunks));
     meta_free(vs, r, sizeof(*r));
