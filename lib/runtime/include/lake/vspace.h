@@ -5,7 +5,7 @@
  * [start, end) (page aligned, inside [floor, ceiling) of the user range
  * 0..2^48), each with rights, attributes and a kind. For every region the
  * manager knows which frame capability backs each mapped page (a sparse
- * two-level page array: one chunk of 512 entries per 2 MiB, allocated on
+ * two-level page array: one chunk of up to 512 entries per 2 MiB, allocated on
  * first use), and for the whole space which page tables exist (a hash set
  * keyed by level and address), so that Frame Map is never tried before the
  * tables on the way are installed.
