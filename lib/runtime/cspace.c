@@ -109,30 +109,43 @@ static int managed_node(const struct lake_cspace *cs, lake_cptr_t cptr, lake_wor
 
 /* ---- nodes ---------------------------------------------------------- */
 
-static void node_make_present(struct lake_cspace *cs, unsigned n)
+/* Node n is present with slots [used, slots) free. */
+static void node_make_present(struct lake_cspace *cs, unsigned n, unsigned used)
 {
     uint64_t *bits = node_bits(cs, n);
     unsigned slots = L2_SLOTS(cs);
     for (unsigned w = 0; w < cs->words_per_node; w++) {
-        unsigned left = slots - w * 64;
-        bits[w] = left >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << left) - 1);
+        unsigned lo = w * 64, hi = lo + 64 < slots ? lo + 64 : slots;
+        uint64_t word = hi - lo >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << (hi - lo)) - 1);
+        if (used >= hi)
+            word = 0;
+        else if (used > lo)
+            word &= ~(((uint64_t)1 << (used - lo)) - 1);
+        bits[w] = word;
     }
     cs->nodes[n].present = true;
-    cs->nodes[n].free = (uint16_t)slots;
-    cs->nodes[n].hint = 0;
-    cs->free_slots += slots;
+    cs->nodes[n].free = (uint16_t)(slots - used);
+    cs->nodes[n].hint = (uint16_t)(used / 64);
+    cs->free_slots += slots - used;
     if (n < cs->node_hint)
         cs->node_hint = n;
 }
 
 int lake_cspace_add_node(struct lake_cspace *cs, lake_word_t index)
 {
+    return lake_cspace_add_node_used(cs, index, 0);
+}
+
+int lake_cspace_add_node_used(struct lake_cspace *cs, lake_word_t index, unsigned used)
+{
     if (index < cs->layout.first_index || index >= cs->layout.end_index)
         return LAKE_RANGE_ERROR;
+    if (used > L2_SLOTS(cs))
+        return LAKE_INVALID_ARGUMENT;
     unsigned n = (unsigned)(index - cs->layout.first_index);
     if (cs->nodes[n].present)
         return LAKE_DELETE_FIRST;
-    node_make_present(cs, n);
+    node_make_present(cs, n, used);
     if (index >= cs->next_index)
         cs->next_index = (unsigned)index + 1;
     return LAKE_OK;
@@ -242,7 +255,7 @@ int lake_cspace_grow(struct lake_cspace *cs, lake_cptr_t scratch)
         /* The allocation callbacks may have filled `index` meanwhile (they
          * cannot: growth is not re-entered), so it is still ours. */
         if (error == LAKE_OK) {
-            node_make_present(cs, index - cs->layout.first_index);
+            node_make_present(cs, index - cs->layout.first_index, 0);
             cs->next_index = index + 1;
             cs->grows++;
         }

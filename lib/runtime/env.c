@@ -47,7 +47,7 @@
 #define PAGER_STACK_BYTES   (16u << 10)
 #define PROBE_BYTES         (6u << 10)      /* stack a locked operation may use */
 #define DEFAULT_STACK_BYTES (64u << 10)
-#define CS_NODES            ((1u << LAKE_PROC_TOP_RADIX) - LAKE_PROC_L2_FIRST_INDEX)
+#define CS_NODES            (1u << LAKE_PROC_TOP_RADIX)     /* node 0 may be the first CNode */
 #define ENV_GAP_PAGES       2               /* unreserved after the image */
 #define ENV_CEILING         (1ul << 47)
 
@@ -1057,8 +1057,11 @@ static int init_cspace(const struct lake_procinfo *pi)
         .first_index = (unsigned)pi->l2_first_index,
         .end_index = 1u << pi->top_radix,
     };
+    bool node0 = pi->l2_first_index == 0;
     if (pi->top_radix != LAKE_PROC_TOP_RADIX || pi->l2_radix != LAKE_PROC_L2_RADIX ||
-        pi->l2_first_index != LAKE_PROC_L2_FIRST_INDEX)
+        (!node0 && pi->l2_first_index != LAKE_PROC_L2_FIRST_INDEX) ||
+        (node0 && (pi->cnode_radix != LAKE_PROC_L2_RADIX ||
+                   pi->first_free_slot + LAKE_PROC_GRANT_SLOTS > (1ul << pi->cnode_radix))))
         return LAKE_INVALID_ARGUMENT;
     env.cs_kernel.make_object = lake_untyped_make_object;
     env.cs_kernel.free_object = lake_untyped_free_object_at;
@@ -1066,8 +1069,12 @@ static int init_cspace(const struct lake_procinfo *pi)
     int error = lake_cspace_init(&env.cs, &layout, pi->cspace_top, &lake_cspace_kernel_ops,
                                  &env.cs_kernel, env.cs_nodes, env.cs_bitmap,
                                  LAKE_CSPACE_DEFAULT_RESERVE);
+    /* Node 0 is the first CNode: its slots up to the grant slots are
+     * spawn's and init's. */
     if (error == LAKE_OK)
-        error = lake_cspace_add_node(&env.cs, pi->l2_first_index);
+        error = node0 ? lake_cspace_add_node_used(&env.cs, 0, (unsigned)pi->first_free_slot +
+                                                              LAKE_PROC_GRANT_SLOTS)
+                      : lake_cspace_add_node(&env.cs, pi->l2_first_index);
     return error;
 }
 
@@ -1092,7 +1099,9 @@ static void ask_for_memory(void *arg, struct lake_untyped_pool *pool, unsigned w
         bits = LAKE_INIT_MORE_MAX_BITS;
     if (wanted_bits > bits)
         bits = wanted_bits;
-    if (bits > LAKE_INIT_MORE_MAX_BITS || next_grant_slot >= (1ul << pi->cnode_radix))
+    lake_cptr_t grant_end = pi->l2_first_index == 0 ? pi->first_free_slot + LAKE_PROC_GRANT_SLOTS
+                                                    : (lake_cptr_t)1 << pi->cnode_radix;
+    if (bits > LAKE_INIT_MORE_MAX_BITS || next_grant_slot >= grant_end)
         return;
     struct init_mem_more_in in = { .bits = bits, .slot = next_grant_slot };
     struct init_mem_more_out out;

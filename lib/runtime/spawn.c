@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lake/cspace.h>
 #include <lake/elf_load.h>
 #include <lake/spawn.h>
 
@@ -309,6 +310,7 @@ struct plan {
     unsigned quota_bits;
     unsigned p_bits;                    /* size of P */
     unsigned cnode_radix;               /* the child's first CNode */
+    bool node0;                         /* it is the slot allocator's node 0 too (no L2 made) */
     /* The child's slots; [image_first, caps_first) is the range R. */
     lake_cptr_t image_first, stack_first, ipc_slot, procinfo_slot, kit_first, tables_first;
     lake_cptr_t vspace_slot, ep_slot, quota_slot;       /* ep, quota: 0 if none */
@@ -520,6 +522,13 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
         return fail(LAKE_INVALID_ARGUMENT, "CNode radix out of range");
     if (pl->first_free > (1ul << pl->cnode_radix))
         return fail(LAKE_RANGE_ERROR, "image or stack too large for the child's CNode");
+    /* A first CNode shaped like a second-level one, with room beyond the
+     * grant slots for the allocator's reserve, is the allocator's first
+     * node: no second-level CNode is made until the process needs more
+     * slots. */
+    pl->node0 = pl->cnode_radix == LAKE_PROC_L2_RADIX &&
+                pl->first_free + LAKE_PROC_GRANT_SLOTS + LAKE_CSPACE_DEFAULT_RESERVE <=
+                    (1ul << pl->cnode_radix);
 
     /* P: CNode + quota + top and second-level CNodes + 4 KiB objects +
      * TCBs + the kit's small objects, packed without padding (largest
@@ -533,7 +542,7 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
         private_pages += pl->shared == NULL || pl->shared[i] == 0;
     unsigned cnode_bits = pl->cnode_radix + LAKE_SLOT_BITS;
     uint64_t bytes = (1ull << cnode_bits) + (pl->quota_bits ? 1ull << pl->quota_bits : 0) +
-                     (1ull << TOP_BITS) + (1ull << L2_BITS) +
+                     (1ull << TOP_BITS) + (pl->node0 ? 0 : 1ull << L2_BITS) +
                      PAGE * (1 /* VSpace */ + private_pages + 2 + pl->resident + pl->tables) +
                      (1ull << LAKE_TCB_BITS);
     if (pl->quota_bits)
@@ -577,7 +586,7 @@ static int make_plan(const struct lake_spawn_args *a, struct plan *pl)
     info->top_guard_bits = LAKE_PROC_TOP_GUARD;
     info->l2_radix = LAKE_PROC_L2_RADIX;
     info->l2_guard_bits = LAKE_PROC_L2_GUARD;
-    info->l2_first_index = LAKE_PROC_L2_FIRST_INDEX;
+    info->l2_first_index = pl->node0 ? 0 : LAKE_PROC_L2_FIRST_INDEX;
     info->image_start = pl->elf.start;
     info->image_end = pl->elf.end;
     info->entry = pl->elf.entry;
@@ -631,9 +640,10 @@ static int retype_into(struct build *b, lake_cptr_t slot, unsigned type, unsigne
 }
 
 /* T in the parent's slot b->top: the child's CNode in T[0] (its guard makes
- * up the bits below T that its radix does not take), an
- * empty second-level CNode in T[LAKE_PROC_L2_FIRST_INDEX] (made in t2). T
- * stays in the parent's slot until the TCB is configured with it. */
+ * up the bits below T that its radix does not take) and, unless that is
+ * the allocator's node 0, an empty second-level CNode in
+ * T[LAKE_PROC_L2_FIRST_INDEX] (made in t2). T stays in the parent's slot
+ * until the TCB is configured with it. */
 static int build_cspace_top(struct build *b)
 {
     struct lake_process *p = b->p;
@@ -642,6 +652,8 @@ static int build_cspace_top(struct build *b)
     TRY(lake_cnode_mint(b->top, 0, LAKE_PROC_TOP_RADIX, p->parent_cnode, p->cnode, PARENT_DEPTH,
                         LAKE_RIGHTS_ALL, lake_cnode_guard_data(0, below_top - b->pl->cnode_radix)),
         "put the CNode in T");
+    if (b->pl->node0)
+        return LAKE_OK;
     TRY(retype_into(b, b->t2, LAKE_OBJ_CNODE, LAKE_PROC_L2_RADIX), "retype a second-level CNode");
     TRY(lake_cnode_mutate(b->top, LAKE_PROC_L2_FIRST_INDEX, LAKE_PROC_TOP_RADIX, p->parent_cnode,
                           b->t2, PARENT_DEPTH, lake_cnode_guard_data(0, LAKE_PROC_L2_GUARD)),

@@ -349,6 +349,43 @@ TEST(add_node_and_random)
         CHECK(fake.installed[i] != 3);
 }
 
+TEST(add_node_with_used_slots)
+{
+    memset(&fake, 0, sizeof(fake));
+    fake.fail_new_after = -1;
+    fake.cs = &cs;
+    struct lake_cspace_layout l = layout;
+    l.first_index = 0;                      /* the first CNode is node 0 */
+    l.end_index = MAX_NODES;
+    CHECK_EQ(lake_cspace_init(&cs, &l, 0x123, &fake_ops, &fake, nodes, bitmap, 16), LAKE_OK);
+    CHECK_EQ(lake_cspace_add_node_used(&cs, 0, 257), LAKE_INVALID_ARGUMENT);
+    CHECK_EQ(lake_cspace_add_node_used(&cs, 0, 70), LAKE_OK);
+    CHECK_EQ(lake_cspace_free_slots(&cs), 256 - 70);
+    for (lake_cptr_t c = 0; c < 70; c++)
+        CHECK(lake_cspace_is_allocated(&cs, c));
+    CHECK(!lake_cspace_is_allocated(&cs, 70));
+    lake_cptr_t c;
+    CHECK_EQ(lake_cspace_alloc(&cs, &c), LAKE_OK);
+    CHECK_EQ(c, 70);                        /* node 0's cptrs are its slots */
+    CHECK_EQ(fake.install_calls, 0);        /* plenty left: no growth */
+    /* A range from the free part; the used part is never handed out. */
+    lake_cptr_t first;
+    CHECK_EQ(lake_cspace_alloc_range(&cs, 10, &first), LAKE_OK);
+    CHECK(first >= 71);
+    /* Allocations until growth: node 1 comes after node 0. */
+    while (fake.install_calls == 0)
+        CHECK_EQ(lake_cspace_alloc(&cs, &c), LAKE_OK);
+    CHECK_EQ(fake.installed[0], 1);
+    /* Word boundaries: 64 and 128 used. */
+    CHECK_EQ(lake_cspace_init(&cs, &l, 0x123, &fake_ops, &fake, nodes, bitmap, 16), LAKE_OK);
+    CHECK_EQ(lake_cspace_add_node_used(&cs, 0, 64), LAKE_OK);
+    CHECK(lake_cspace_is_allocated(&cs, 63) && !lake_cspace_is_allocated(&cs, 64));
+    CHECK_EQ(lake_cspace_add_node_used(&cs, 1, 128), LAKE_OK);
+    CHECK_EQ(lake_cspace_free_slots(&cs), 192 + 128);
+    CHECK_EQ(lake_cspace_add_node_used(&cs, 2, 256), LAKE_OK);
+    CHECK_EQ(lake_cspace_free_slots(&cs), 192 + 128);
+}
+
 /* Ranges in a fragmented node: each one is the lowest run of free slots
  * long enough (a reference bitmap says which are free). */
 TEST(ranges_in_fragmented_node)

@@ -376,6 +376,11 @@ TEST(SPAWN_304, "spawn: the child's CNode and procinfo page as the child sees th
     test_eq(pi->untyped[0].cptr, pi->parent_ep + 1);
     test_eq(pi->caps.start, pi->untyped[0].cptr + 1);
     test_eq(pi->first_free_slot, pi->caps.end);
+    /* A first CNode of the second-level radix with room to spare is the
+     * slot allocator's node 0: no second-level CNode yet. */
+    test_eq(p.cnode_radix, LAKE_PROC_L2_RADIX);
+    test_eq(pi->l2_first_index, 0);
+    test_eq(pi->top_radix, LAKE_PROC_TOP_RADIX);
     test_eq(pi->image_start, IMAGE_TEXT_VA);
     test_eq(pi->image_end, IMAGE_DATA_VA + IMAGE_DATA_MEM);
     test_eq(pi->stack_guard + LAKE_PAGE_SIZE, pi->stack_start);

@@ -103,6 +103,10 @@ bool lake_cspace_retype_dest(const struct lake_cspace *cs, lake_cptr_t cptr,
 /* Declare an existing second-level CNode at top-level `index` (its slots
  * all free), e.g. one a parent installed. The next growth goes after it. */
 int lake_cspace_add_node(struct lake_cspace *cs, lake_word_t index);
+/* The same for a CNode whose slots below `used` are taken already (by its
+ * creator): a process's first CNode as its node 0. LAKE_INVALID_ARGUMENT
+ * if used is more than the node's slots. */
+int lake_cspace_add_node_used(struct lake_cspace *cs, lake_word_t index, unsigned used);
 /* Grow by one second-level CNode. `scratch` is an empty slot to retype
  * the CNode into before it is installed (0: take one from the free slots,
  * which must then not be empty). */

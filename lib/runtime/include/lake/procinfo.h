@@ -14,10 +14,12 @@
  * so that the process can grow it (lake/cspace.h): the TCB's CSpace root
  * is a top CNode T of 2^top_radix slots with a top_guard_bits zero guard;
  * T[0] holds the first CNode (with a zero guard of the bits below T that
- * its radix leaves: 64 - top_guard_bits - top_radix - cnode_radix),
- * T[l2_first_index] an empty
- * second-level CNode of 2^l2_radix slots with an l2_guard_bits guard, and
- * the other slots of T are empty. A cap of T (with its guard, so it works
+ * its radix leaves: 64 - top_guard_bits - top_radix - cnode_radix). With
+ * l2_first_index 1, T[1] holds an empty second-level CNode of 2^l2_radix
+ * slots with an l2_guard_bits guard; with l2_first_index 0 there is none
+ * yet: the first CNode (then of radix l2_radix) is the slot allocator's
+ * node 0, its slots from first_free_slot + LAKE_PROC_GRANT_SLOTS on free
+ * for it. The other slots of T are empty. A cap of T (with its guard, so it works
  * as a root at depth 64) is in slot `cspace_top`.
  *
  * Strings (argv, envp) are stored in the page after the structure:
@@ -62,6 +64,9 @@ enum lake_proc_slot {
 #define LAKE_PROC_L2_RADIX          8
 #define LAKE_PROC_L2_GUARD          4
 #define LAKE_PROC_L2_FIRST_INDEX    1
+/* Slots of the first CNode from first_free_slot on that stay the
+ * process's own (memory init grants, lake/env.h), outside its allocator. */
+#define LAKE_PROC_GRANT_SLOTS       16
 
 /* The starter kit (procinfo kit range, given with an untyped quota): kernel
  * objects spawn makes for the child's process environment (lake/env.h),
