@@ -126,16 +126,20 @@ int lake_cnode_rotate(lake_cptr_t root, lake_word_t dest_index, unsigned dest_de
     return lake_invoke(root, LAKE_CNODE_ROTATE, 8, 2);
 }
 
+/* A CNode range as three message words from MR`first` on. */
+static void stage_range(unsigned first, const struct lake_cnode_range *r)
+{
+    lake_set_mr(first, r->index);
+    lake_set_mr(first + 1, r->depth);
+    lake_set_mr(first + 2, r->offset);
+}
+
 static int cnode_range(lake_cptr_t root, lake_word_t label, const struct lake_cnode_range *dest,
                        lake_cptr_t src_root, const struct lake_cnode_range *src, unsigned count,
                        unsigned rights)
 {
-    lake_set_mr(0, dest->index);
-    lake_set_mr(1, dest->depth);
-    lake_set_mr(2, dest->offset);
-    lake_set_mr(3, src->index);
-    lake_set_mr(4, src->depth);
-    lake_set_mr(5, src->offset);
+    stage_range(0, dest);
+    stage_range(3, src);
     lake_set_mr(6, count);
     lake_set_mr(7, rights);
     lake_set_cap(0, src_root);
@@ -336,15 +340,13 @@ int lake_frame_unify_instruction(lake_cptr_t frame, lake_word_t start, lake_word
     return frame_range_op(frame, LAKE_FRAME_UNIFY_INSTRUCTION, start, end);
 }
 
-/* ---- PageTable, ASIDs ------------------------------------------------ */
+/* ---- PageTable, VSpace, ASIDs ----------------------------------------- */
 
 int lake_vspace_map_frames(lake_cptr_t vspace, lake_cptr_t root,
                            const struct lake_cnode_range *frames, unsigned count,
                            lake_word_t vaddr, unsigned rights, unsigned attrs)
 {
-    lake_set_mr(0, frames->index);
-    lake_set_mr(1, frames->depth);
-    lake_set_mr(2, frames->offset);
+    stage_range(0, frames);
     lake_set_mr(3, count);
     lake_set_mr(4, vaddr);
     lake_set_mr(5, rights);
