@@ -67,6 +67,15 @@ unsigned inv_truncated(struct invocation *inv)
     return inv_error(inv, LAKE_TRUNCATED_MESSAGE);
 }
 
+unsigned inv_missing_table(struct invocation *inv, unsigned level)
+{
+    inv->detail[0] = 0;
+    inv->detail[1] = LAKE_LOOKUP_MISSING_CAPABILITY;
+    inv->detail[2] = level;
+    inv->num_detail = 3;
+    return inv_error(inv, LAKE_FAILED_LOOKUP);
+}
+
 bool inv_require(struct invocation *inv, unsigned words, unsigned caps)
 {
     if (inv->length < words || inv->num_extra < caps) {

@@ -54,6 +54,8 @@ unsigned inv_invalid_argument(struct invocation *inv, unsigned arg_index);
 unsigned inv_invalid_capability(struct invocation *inv, unsigned cap_index);
 unsigned inv_range_error(struct invocation *inv, u64 min, u64 max);
 unsigned inv_truncated(struct invocation *inv);
+/* Frame Map's failed lookup: the table of `level` (1-3) is missing. */
+unsigned inv_missing_table(struct invocation *inv, unsigned level);
 void inv_add_result(struct invocation *inv, u64 value);
 
 /* Requires `words` message words and `caps` extra caps, else truncated message. */

@@ -69,14 +69,8 @@ static unsigned decode_map(struct invocation *inv)
     u64 *entry = vspace_lookup_entry(root, va, level, &missing, &blocked);
     if (entry == NULL && blocked)
         return inv_error(inv, LAKE_DELETE_FIRST);
-    if (entry == NULL) {
-        inv->error = LAKE_FAILED_LOOKUP;
-        inv->detail[0] = 0;
-        inv->detail[1] = LAKE_LOOKUP_MISSING_CAPABILITY;
-        inv->detail[2] = missing;
-        inv->num_detail = 3;
-        return inv->error;
-    }
+    if (entry == NULL)
+        return inv_missing_table(inv, missing);
     if (pte_is_valid(*entry))
         return inv_error(inv, LAKE_DELETE_FIRST);
 

@@ -22,15 +22,10 @@ static __attribute__((noinline)) u64 *leaf_table(struct invocation *inv, u64 *ro
     u64 *entry = vspace_lookup_entry(root, span, 3, &missing, &blocked);
     if (entry != NULL)
         return entry;
-    if (blocked) {
+    if (blocked)
         inv_error(inv, LAKE_DELETE_FIRST);
-        return NULL;
-    }
-    inv->error = LAKE_FAILED_LOOKUP;
-    inv->detail[0] = 0;
-    inv->detail[1] = LAKE_LOOKUP_MISSING_CAPABILITY;
-    inv->detail[2] = missing;
-    inv->num_detail = 3;
+    else
+        inv_missing_table(inv, missing);
     return NULL;
 }
 

@@ -446,16 +446,20 @@ static inline lake_word_t records_wanted(void)
     return (lake_word_t)lake_untyped_records_touched(&env.pool) + env.record_slack;
 }
 
-/* The untyped records fall short of those in use plus the slack: the boot
- * records in .bss (then they move out), or the part of the region mapped. */
-static inline bool records_short(void)
+/* The records' region is mapped short of those in use plus the slack. */
+static inline bool records_region_short(void)
 {
-    if (!env.records_moved)
-        return records_wanted() > BOOT_RECORDS;
     lake_word_t want = env.nodes_base + records_wanted() * sizeof(struct lake_untyped_node);
     lake_word_t top = env.nodes_base +
         (lake_word_t)LAKE_ENV_MAX_NODES * sizeof(struct lake_untyped_node);
     return env.records_mapped < want && env.records_mapped < top;
+}
+
+/* The untyped records fall short of those in use plus the slack: the boot
+ * records in .bss (then they move out), or the part of the region mapped. */
+static inline bool records_short(void)
+{
+    return env.records_moved ? records_region_short() : records_wanted() > BOOT_RECORDS;
 }
 
 /* The arena falls short of the slack ahead of its next allocation: while
@@ -469,37 +473,25 @@ static inline bool arena_short(void)
            env.arena_mapped < env.meta_base + LAKE_ENV_META_SIZE;
 }
 
-/* The records leave .bss for their region (mapped ahead by the slack). */
-static int move_records(void)
-{
-    lake_word_t want = env.nodes_base + records_wanted() * sizeof(struct lake_untyped_node);
-    while (env.records_mapped < want) {
-        int error = vspace_map(&env.vs, env.records_mapped, 1, NULL);
-        if (error)
-            return error;
-        env.records_mapped += PAGE;
-    }
-    int error = lake_untyped_move_records(&env.pool, (struct lake_untyped_node *)env.nodes_base,
-                                          LAKE_ENV_MAX_NODES);
-    if (error == LAKE_OK)
-        env.records_moved = true;
-    return error;
-}
-
 /* Mapping takes records and arena blocks itself, well inside the slack,
- * so the loops end. */
+ * so the loops end. Records outgrowing the boot ones in .bss move to
+ * their region once it is mapped a slack ahead. */
 static int __attribute__((noinline)) env_prepare_slow(void)
 {
-    if (!env.records_moved && records_short()) {
-        int error = move_records();
-        if (error)
-            return error;
-    }
-    while (records_short()) {
-        int error = vspace_map(&env.vs, env.records_mapped, 1, NULL);
-        if (error)
-            return error;
-        env.records_mapped += PAGE;
+    if (records_short()) {
+        while (records_region_short()) {
+            int error = vspace_map(&env.vs, env.records_mapped, 1, NULL);
+            if (error)
+                return error;
+            env.records_mapped += PAGE;
+        }
+        if (!env.records_moved) {
+            int error = lake_untyped_move_records(
+                &env.pool, (struct lake_untyped_node *)env.nodes_base, LAKE_ENV_MAX_NODES);
+            if (error)
+                return error;
+            env.records_moved = true;
+        }
     }
     while (arena_short()) {
         int error = vspace_map(&env.vs, env.arena_mapped, 1, NULL);

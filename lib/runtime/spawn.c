@@ -157,6 +157,14 @@ static bool page_shareable(const struct lake_elf_page *pg)
     return !(pg->prot & LAKE_ELF_PROT_W);
 }
 
+static size_t count_shareable(const struct lake_elf_page *pages, size_t n)
+{
+    size_t shared = 0;
+    for (size_t i = 0; i < n; i++)
+        shared += page_shareable(&pages[i]);
+    return shared;
+}
+
 /* Map `frame` at the scratch page, let `write` fill it, unmap it. */
 static int through_scratch(const struct lake_spawn_args *a, lake_cptr_t frame,
                            void (*write)(const void *ctx, lake_word_t vaddr, void *dst),
@@ -215,14 +223,13 @@ size_t lake_image_shared_size(const void *image, size_t size)
 {
     struct lake_elf_info elf;
     struct lake_elf_page *pages;
-    size_t num_pages, shared = 0;
+    size_t num_pages;
     const char *reason = spawn_reason;
     if (parse_image(image, size, &elf, &pages, &num_pages) != LAKE_OK) {
         spawn_reason = reason;
         return 0;
     }
-    for (size_t i = 0; i < num_pages; i++)
-        shared += page_shareable(&pages[i]);
+    size_t shared = count_shareable(pages, num_pages);
     free(pages);
     size_t bytes = PAGE;
     while (bytes < shared * PAGE)
@@ -248,9 +255,7 @@ int lake_image_prepare(struct lake_image *img, const struct lake_spawn_args *a)
     img->image_size = a->image_size;
     img->parent_cnode = a->parent_cnode ? a->parent_cnode : LAKE_ROOT_CNODE;
     img->frames = calloc(img->num_pages, sizeof(*img->frames));
-    size_t shared = 0;
-    for (size_t i = 0; i < img->num_pages; i++)
-        shared += page_shareable(&img->pages[i]);
+    size_t shared = count_shareable(img->pages, img->num_pages);
     if (img->frames == NULL) {
         error = fail(LAKE_NOT_ENOUGH_MEMORY, "out of heap");
     } else if (shared > 0) {

@@ -218,14 +218,8 @@ static bool buddy_free(const struct lake_untyped_pool *pool, uint32_t i)
  * blocks below 2^LAKE_UT_KEEP_BITS as they are (see untyped.h). */
 static void coalesce(struct lake_untyped_pool *pool, uint32_t i)
 {
-    for (;;) {
+    while (pool->nodes[i].bits >= LAKE_UT_KEEP_BITS && buddy_free(pool, i)) {
         uint32_t p = pool->nodes[i].parent;
-        if (p == LAKE_UT_NONE || pool->nodes[i].bits < LAKE_UT_KEEP_BITS)
-            return;
-        struct lake_untyped_node *parent = &pool->nodes[p];
-        if (pool->nodes[parent->child[0]].state != LAKE_UT_FREE ||
-            pool->nodes[parent->child[1]].state != LAKE_UT_FREE)
-            return;
         if (merge(pool, p) != LAKE_OK)
             return;
         i = p;

@@ -269,8 +269,8 @@ TEST(CNODE_021, "MoveRange moves consecutive caps, keeping objects, badges and d
     test_ok(lake_cnode_mint(ROOT, src + 1, D, ROOT, ntfn, D, LAKE_RIGHTS_ALL, 0x22));
     test_ok(lake_cnode_copy(ROOT, src + 2, D, ROOT, ntfn, D, LAKE_RIGHTS_ALL));
     lake_cptr_t dest = slots(env, 3);
-    test_ok(lake_cnode_move_range(ROOT, &(struct lake_cnode_range){ .offset = dest }, ROOT,
-                                  &(struct lake_cnode_range){ .offset = src }, 3));
+    struct lake_cnode_range d = at(dest), s = at(src);
+    test_ok(lake_cnode_move_range(ROOT, &d, ROOT, &s, 3));
     for (unsigned i = 0; i < 3; i++) {
         test_eq(type_of(src + i), LAKE_OBJ_NULL);
         test_eq(type_of(dest + i), LAKE_OBJ_NOTIFICATION);
@@ -289,8 +289,8 @@ TEST(CNODE_022, "CopyRange copies consecutive caps with rights masked; the origi
     test_ok(lake_untyped_retype(test_new_untyped(env, 12), LAKE_OBJ_NOTIFICATION, 0, ROOT, 0, 0,
                                 src, 2));
     lake_cptr_t dest = slots(env, 2);
-    test_ok(lake_cnode_copy_range(ROOT, &(struct lake_cnode_range){ .offset = dest }, ROOT,
-                                  &(struct lake_cnode_range){ .offset = src }, 2, LAKE_RIGHT_READ));
+    struct lake_cnode_range d = at(dest), s = at(src);
+    test_ok(lake_cnode_copy_range(ROOT, &d, ROOT, &s, 2, LAKE_RIGHT_READ));
     for (unsigned i = 0; i < 2; i++) {
         test_eq(type_of(src + i), LAKE_OBJ_NOTIFICATION);
         test_eq(type_of(dest + i), LAKE_OBJ_NOTIFICATION);
@@ -302,12 +302,19 @@ TEST(CNODE_022, "CopyRange copies consecutive caps with rights masked; the origi
     test_eq(type_of(dest), LAKE_OBJ_NOTIFICATION);
 }
 
+/* Two endpoints at the start of n source slots, then n empty ones. */
+static void two_endpoints(struct test_env *env, unsigned n, lake_cptr_t *src, lake_cptr_t *dest)
+{
+    *src = slots(env, n);
+    test_ok(lake_untyped_retype(test_new_untyped(env, 12), LAKE_OBJ_ENDPOINT, 0, ROOT, 0, 0,
+                                *src, 2));
+    *dest = slots(env, n);
+}
+
 TEST(CNODE_023, "ranges: an empty source, an occupied destination or an uncopyable cap change nothing")
 {
-    lake_cptr_t src = slots(env, 3);
-    test_ok(lake_untyped_retype(test_new_untyped(env, 12), LAKE_OBJ_ENDPOINT, 0, ROOT, 0, 0,
-                                src, 2));
-    lake_cptr_t dest = slots(env, 3);
+    lake_cptr_t src, dest;
+    two_endpoints(env, 3, &src, &dest);
     struct lake_cnode_range d = at(dest), s = at(src);
     /* src + 2 is empty. */
     test_error(lake_cnode_move_range(ROOT, &d, ROOT, &s, 3), LAKE_FAILED_LOOKUP);
@@ -329,21 +336,18 @@ TEST(CNODE_023, "ranges: an empty source, an occupied destination or an uncopyab
     lake_cptr_t ut = test_new_untyped(env, 12);
     test_ok(lake_cnode_move(ROOT, pair + 1, D, ROOT, ut, D));
     lake_cptr_t two = slots(env, 2);
-    test_error(lake_cnode_copy_range(ROOT, &(struct lake_cnode_range){ .offset = two }, ROOT,
-                                     &(struct lake_cnode_range){ .offset = pair }, 2, LAKE_RIGHTS_ALL),
+    struct lake_cnode_range to = at(two), from = at(pair);
+    test_error(lake_cnode_copy_range(ROOT, &to, ROOT, &from, 2, LAKE_RIGHTS_ALL),
                LAKE_ILLEGAL_OPERATION);
     test_eq(type_of(two), LAKE_OBJ_NULL);
-    test_ok(lake_cnode_move_range(ROOT, &(struct lake_cnode_range){ .offset = two }, ROOT,
-                                  &(struct lake_cnode_range){ .offset = pair }, 2));
+    test_ok(lake_cnode_move_range(ROOT, &to, ROOT, &from, 2));
     test_eq(type_of(two + 1), LAKE_OBJ_UNTYPED);
 }
 
 TEST(CNODE_024, "ranges: bad counts, ranges past the CNode's end, overlaps and bad nodes")
 {
-    lake_cptr_t src = slots(env, 2);
-    test_ok(lake_untyped_retype(test_new_untyped(env, 12), LAKE_OBJ_ENDPOINT, 0, ROOT, 0, 0,
-                                src, 2));
-    lake_cptr_t dest = slots(env, 2);
+    lake_cptr_t src, dest;
+    two_endpoints(env, 2, &src, &dest);
     struct lake_cnode_range d = at(dest), s = at(src);
     test_error(lake_cnode_move_range(ROOT, &d, ROOT, &s, 0), LAKE_INVALID_ARGUMENT);
     test_eq(lake_error_detail(0), 6);
